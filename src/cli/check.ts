@@ -1,0 +1,184 @@
+// `conftune check [paths…|-]`: findings with file:line:col; exit 0 clean, 1 findings, 2 errors.
+
+import * as fs from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Severity } from '../nginx/tree.js';
+import { toolVersion } from './version.js';
+import { reportInternalError } from './errors.js';
+
+export interface CheckCliOptions {
+  format: string;
+  failLevel?: Severity;
+  select?: string[];
+  ignore?: string[];
+  category?: string[];
+  config?: string | false;
+  nginx?: string[];
+  gunicorn?: string[];
+  nginxVersion?: string;
+  gunicornVersion?: string;
+  cpus?: string;
+  singleFile?: boolean;
+  stdinFilename?: string;
+  reportUnusedDisables?: boolean;
+  color?: boolean;
+  fix?: boolean;
+  unsafe?: boolean;
+  diff?: boolean;
+  fixDryRun?: boolean;
+  verify?: boolean;
+  output?: string;
+}
+
+const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function registerCheckCommand(program: Command): void {
+  program
+    .command('check', { isDefault: false })
+    .description('lint nginx and gunicorn configurations (any mix of files; none: discover in the current directory)')
+    .argument('[paths...]', 'files to check; - reads stdin (an `nginx -T` dump is split into its files)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['stylish', 'json', 'sarif', 'github', 'checkstyle']).default('stylish'))
+    .addOption(new Option('--fail-level <severity>', 'lowest severity that makes the exit code 1').choices(['error', 'warning', 'info']))
+    .option('--select <ids>', 'only these rules (ids, aliases or prefixes like nginx/), comma-separated', list)
+    .option('--ignore <ids>', 'skip these rules (ids, aliases or prefixes), comma-separated', list)
+    .option('--category <names>', 'only rules of these categories (performance, security, correctness, reliability)', list)
+    .option('-c, --config <file>', 'conftune.json to use (default: nearest conftune.json/.conftunerc.json upward)')
+    .option('--no-config', 'ignore conftune.json files')
+    .option('--nginx <file>', 'treat this file as an nginx configuration (repeatable)', repeat)
+    .option('--gunicorn <file>', 'treat this file as a gunicorn source (repeatable)', repeat)
+    .option('--nginx-version <version>', 'target nginx version (default: `nginx -v`, else 1.24)')
+    .option('--gunicorn-version <version>', 'target gunicorn version (default: `gunicorn --version`, else 23)')
+    .option('--cpus <n>', "host cores for sizing rules (default: this machine's)")
+    .option('--single-file', 'do not follow include directives')
+    .option('--stdin-filename <name>', 'file name to report for stdin input')
+    .option('--report-unused-disables', 'report suppression comments that suppress nothing')
+    .option('--color', 'force colour output')
+    .option('--no-color', 'never colour output')
+    .option('--fix', 'apply safe fixes in place (atomic writes, verified with nginx -t when available)')
+    .option('--unsafe', 'with --fix or --diff: also apply suggested fixes')
+    .option('--diff', 'print fixes as a unified diff and write nothing')
+    .option('--fix-dry-run', 'list the edits each fix would make, write nothing')
+    .option('--no-verify', 'skip verifying fixed configs with nginx -t')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action(async (paths: string[], opts: CheckCliOptions, cmd: Command) => {
+      const debug = Boolean(cmd.parent?.opts().debug);
+      try {
+        process.exitCode = await runCheckCli(paths, opts);
+      } catch (e) {
+        reportInternalError(e, debug);
+        process.exitCode = 2;
+      }
+    });
+}
+
+function fail(message: string): number {
+  process.stderr.write(`conftune: ${message}\n`);
+  return 2;
+}
+
+export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promise<number> {
+  const { check } = await import('../check.js');
+  const { loadConfigFile, findConfigFile, ConfigError } = await import('../lint/config.js');
+  const { atOrAbove } = await import('../lint/engine.js');
+  const { loadReporter } = await import('../report/index.js');
+
+  const cwd = process.cwd();
+  let config = {};
+  if (opts.config !== false) {
+    const file = typeof opts.config === 'string' ? opts.config : findConfigFile(cwd);
+    if (typeof opts.config === 'string' && !fs.existsSync(opts.config)) return fail(`${opts.config}: config file not found`);
+    if (file) {
+      try {
+        config = loadConfigFile(file);
+      } catch (e) {
+        if (e instanceof ConfigError) return fail(e.message);
+        throw e;
+      }
+    }
+  }
+  let cpus: number | undefined;
+  if (opts.cpus !== undefined) {
+    cpus = Number(opts.cpus);
+    if (!Number.isInteger(cpus) || cpus < 1) return fail(`--cpus must be a positive integer, got "${opts.cpus}"`);
+  }
+  for (const [flag, v] of [['--nginx-version', opts.nginxVersion], ['--gunicorn-version', opts.gunicornVersion]] as const) {
+    if (v !== undefined && !/^\d+(\.\d+){0,2}$/.test(v)) return fail(`${flag} must look like 1.24 or 1.24.0, got "${v}"`);
+  }
+  const stdin = paths.includes('-') ? fs.readFileSync(0).toString('latin1') : undefined;
+  const checkOptions = {
+    paths,
+    nginxPaths: opts.nginx,
+    gunicornPaths: opts.gunicorn,
+    cwd,
+    stdin,
+    stdinFilename: opts.stdinFilename,
+    config,
+    select: opts.select,
+    ignore: opts.ignore,
+    category: opts.category,
+    nginxVersion: opts.nginxVersion,
+    gunicornVersion: opts.gunicornVersion,
+    cpus,
+    env: process.env as Record<string, string>,
+    singleFile: opts.singleFile,
+    reportUnusedDisables: opts.reportUnusedDisables,
+  };
+  let result = check(checkOptions);
+  if (result.findings.length === 0 && result.errors.length === 0 && result.files.size === 0) {
+    if (paths.length === 0 && !opts.nginx && !opts.gunicorn) return fail('no nginx or gunicorn configuration found here (give paths, or run in the directory holding nginx.conf)');
+  }
+
+  const color = opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR && !opts.output);
+  const failLevel: Severity = opts.failLevel ?? (config as { failLevel?: Severity }).failLevel ?? 'warning';
+
+  if (opts.fix || opts.diff || opts.fixDryRun) {
+    const { runFixMode } = await import('../fix/index.js');
+    const outcome = await runFixMode(result, {
+      mode: opts.diff ? 'diff' : opts.fixDryRun ? 'dry-run' : 'write',
+      unsafe: Boolean(opts.unsafe),
+      verify: opts.verify !== false,
+      cwd,
+      recheck: (overrides) => check({ ...checkOptions, overrides } as Parameters<typeof check>[0]),
+      format: opts.format,
+    });
+    if (outcome.output) process.stdout.write(outcome.output);
+    for (const e of outcome.errors) process.stderr.write(`conftune: ${e}\n`);
+    if (outcome.errors.length > 0) return 2;
+    result = outcome.result;
+    // --diff and --fix-dry-run print only the patch / the edit list.
+    if (opts.diff || (opts.fixDryRun && opts.format === 'json')) return exitCodeFor(result, failLevel, atOrAbove);
+  }
+
+  const reporter = await loadReporter(opts.format as 'stylish');
+  const text = reporter({
+    findings: result.findings,
+    suppressed: result.suppressed,
+    errors: result.errors,
+    files: result.files,
+    rules: result.rules,
+    cwd,
+    color,
+    toolVersion: toolVersion(),
+  });
+  if (opts.output) fs.writeFileSync(opts.output, text);
+  else process.stdout.write(text);
+  if (opts.format !== 'stylish' || opts.output) {
+    // Machine formats keep stdout clean; errors still reach a human on stderr.
+    for (const e of result.errors) process.stderr.write(`conftune: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}: ` : ''}${e.message}\n`);
+  }
+  for (const ie of result.internalErrors) {
+    reportInternalError(new Error(`rule ${ie.ruleId}: ${(ie.error as Error)?.message ?? ie.error}`), false);
+  }
+  if (result.internalErrors.length > 0) return 2;
+  return exitCodeFor(result, failLevel, atOrAbove);
+}
+
+function exitCodeFor(
+  result: { findings: Array<{ severity: string }>; errors: unknown[] },
+  failLevel: Severity,
+  atOrAbove: (s: string, l: string) => boolean,
+): number {
+  if (result.errors.length > 0) return 2;
+  return result.findings.some((f) => atOrAbove(f.severity, failLevel)) ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+// Runs rules over a deployment model and turns their reports into positioned findings.
+
+import type { Diagnostic, NginxConfig, SourceFile } from '../nginx/tree.js';
+import { positionOf } from '../nginx/tree.js';
+import type { Deployment } from '../model/types.js';
+import type { Finding, ReportInput, Rule, RuleMeta, RuleOptions } from './rule.js';
+import { satisfies } from '../util/version.js';
+
+export interface RunOptions extends RuleOptions {
+  /** Called when a rule throws: the engine keeps going and reports it as an internal error. */
+  onInternalError?: (rule: RuleMeta, error: unknown) => void;
+}
+
+/** Whether a rule applies to the target versions and to what the model holds. */
+export function ruleApplies(meta: RuleMeta, model: Deployment, options: RuleOptions): boolean {
+  if (meta.needs?.includes('nginx') && !model.nginx) return false;
+  if (meta.needs?.includes('gunicorn') && model.gunicorn.length === 0) return false;
+  if (meta.since?.nginx && !satisfies(options.versions.nginx, meta.since.nginx)) return false;
+  if (meta.since?.gunicorn && !satisfies(options.versions.gunicorn, meta.since.gunicorn)) return false;
+  return true;
+}
+
+export function runRules(model: Deployment, rules: readonly Rule[], options: RunOptions): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (!ruleApplies(rule.meta, model, options)) continue;
+    const report = (input: ReportInput): void => {
+      const f = toFinding(rule.meta, input);
+      if (!f) return;
+      // A file included twice is checked twice: report each place once.
+      const key = `${f.ruleId}\0${f.file}\0${f.start}\0${f.message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      findings.push(f);
+    };
+    try {
+      rule.check({ model, nginx: model.nginx, gunicorn: model.gunicorn, options, report });
+    } catch (e) {
+      options.onInternalError?.(rule.meta, e);
+    }
+  }
+  return sortFindings(findings);
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
+  );
+}
+
+function toFinding(meta: RuleMeta, input: ReportInput): Finding | null {
+  let file: SourceFile | undefined;
+  let start = 0;
+  let end = 0;
+  if (input.at) {
+    file = input.at.file;
+    start = input.at.start;
+    end = input.at.end;
+  } else if (input.node) {
+    const n = input.node;
+    file = 'file' in n ? n.file : input.file;
+    start = n.start;
+    // A block directive is reported on its first line only: name to end of line or `{`.
+    end = 'blockStart' in n && n.blockStart >= 0 ? n.blockStart + 1 : n.end;
+  } else if (input.origin?.file) {
+    file = input.origin.file;
+    start = input.origin.start ?? 0;
+    end = input.origin.end ?? start;
+  }
+  if (!file) return null;
+  if (end < start) end = start;
+  const s = positionOf(file, start);
+  const e = positionOf(file, end);
+  const fix = input.fix && input.fix.edits.length > 0 ? input.fix : undefined;
+  return {
+    ruleId: meta.id,
+    severity: input.severity ?? meta.severity,
+    category: meta.category,
+    message: input.message,
+    file: file.path,
+    line: s.line,
+    column: s.column,
+    endLine: e.line,
+    endColumn: e.column,
+    start,
+    end,
+    ...(fix ? { fix } : {}),
+    fixable: fix !== undefined && meta.fix !== 'none',
+  };
+}
+
+/** Reading problems as findings of `nginx/syntax` / `nginx/include-missing`, so every format shows them. */
+export function diagnosticFindings(config: NginxConfig): Finding[] {
+  return config.diagnostics.map((d) => diagnosticToFinding(d, config));
+}
+
+export function isFatalDiagnostic(d: Diagnostic): boolean {
+  return d.kind === 'syntax' || d.message.startsWith('include cycle');
+}
+
+function diagnosticToFinding(d: Diagnostic, config: NginxConfig): Finding {
+  const file = config.files.get(d.file);
+  const end = file ? positionOf(file, d.end) : { line: d.line, column: d.column };
+  const start = file ? positionOf(file, d.start) : { line: d.line, column: d.column };
+  return {
+    ruleId: d.kind === 'syntax' ? 'nginx/syntax' : 'nginx/include-missing',
+    severity: 'error',
+    category: 'correctness',
+    message: d.message,
+    file: d.file,
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+    start: d.start,
+    end: d.end,
+    fixable: false,
+  };
+}
+
+export const SEVERITY_RANK: Record<string, number> = { info: 1, warning: 2, error: 3 };
+
+export function atOrAbove(severity: string, level: string): boolean {
+  return (SEVERITY_RANK[severity] ?? 0) >= (SEVERITY_RANK[level] ?? 0);
+}

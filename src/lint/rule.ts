@@ -1,0 +1,107 @@
+// What a rule is and what it may do. Rules are pure: they read the model and report findings.
+
+import type { Arg, Directive, NginxConfig, Severity, SourceFile } from '../nginx/tree.js';
+import type { GunicornApp, Origin } from '../gunicorn/types.js';
+import type { Deployment } from '../model/types.js';
+
+export type Category = 'performance' | 'security' | 'correctness' | 'reliability';
+export type FixKind = 'safe' | 'suggest' | 'none';
+
+export interface RuleMeta {
+  /** Stable public id: `nginx/…`, `gunicorn/…`, `cross/…`. */
+  id: string;
+  category: Category;
+  severity: Severity;
+  fix: FixKind;
+  /** One line, shown in `conftune rules` and SARIF's shortDescription. */
+  summary: string;
+  /** Other ids users may write in --select/--ignore/suppressions (gixy names, catalog aliases). */
+  aliases?: string[];
+  /** Load scenario with which `tune` can verify this rule's fix. */
+  probe?: 'throughput' | 'idle-gap' | 'slow-client';
+  /** Version gate: the rule only runs when the target version satisfies these ranges (`<1.29.7`, `>=22`). */
+  since?: { nginx?: string; gunicorn?: string };
+  /** What the rule needs: it is skipped when the model lacks it. */
+  needs?: Array<'nginx' | 'gunicorn'>;
+}
+
+/** One text edit on the original bytes of a file (offsets into `SourceFile.text`, latin1). */
+export interface Edit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  /** Imperative, e.g. `add "keepalive 16;" to upstream app_server`. */
+  description: string;
+  edits: Edit[];
+  /** Defaults to the rule's meta.fix. */
+  kind?: Exclude<FixKind, 'none'>;
+}
+
+export interface Location {
+  file: SourceFile;
+  start: number;
+  end: number;
+}
+
+export interface ReportInput {
+  /** Where: a directive, an argument, a gunicorn origin or an explicit range. */
+  node?: Directive | Arg;
+  /** Required when `node` is an Arg (args don't know their file). */
+  file?: SourceFile;
+  origin?: Origin;
+  at?: Location;
+  message: string;
+  /** Overrides meta.severity for this finding (e.g. error when a dropped header is Host). */
+  severity?: Severity;
+  fix?: Fix;
+}
+
+export interface TargetVersions {
+  nginx: string;
+  gunicorn: string;
+}
+
+export interface RuleOptions {
+  versions: TargetVersions;
+  /** Host cores (for worker sizing rules); `--cpus`, default this machine's. */
+  cpus: number;
+  /** Free-form per-rule options from conftune.json `rules.<id>.options` or gixy-style `# Options:`. */
+  ruleOptions: Record<string, unknown>;
+}
+
+export interface RuleContext {
+  model: Deployment;
+  /** Shortcut for model.nginx. */
+  nginx: NginxConfig | null;
+  gunicorn: GunicornApp[];
+  options: RuleOptions;
+  report(input: ReportInput): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  category: Category;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  start: number;
+  end: number;
+  fix?: Fix;
+  /** True when a fix exists that `--fix` applies (safe), or `--fix --unsafe` (suggest). */
+  fixable: boolean;
+  /** Set when an inline comment suppressed it (kept for SARIF `suppressions`). */
+  suppressed?: { kind: 'inSource'; comment: string };
+}

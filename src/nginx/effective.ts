@@ -1,0 +1,175 @@
+// Effective values: what nginx actually uses at a given place after inheritance and defaults.
+//
+// nginx merges each directive from the outer level only when the inner level sets none of it.
+// For list directives (`proxy_set_header`, `add_header`, …) that means all-or-nothing: one
+// `proxy_set_header` in a location drops every header set at server or http level.
+
+import type { Directive, NginxConfig } from './tree.js';
+import { compareVersions } from '../util/version.js';
+
+/** Directives whose values form a list inherited as a whole. */
+export const LIST_DIRECTIVES = new Set([
+  'proxy_set_header', 'add_header', 'add_trailer', 'proxy_hide_header', 'proxy_pass_header',
+  'fastcgi_param', 'uwsgi_param', 'scgi_param', 'grpc_set_header', 'error_page', 'access_log',
+  'proxy_cache_valid', 'fastcgi_cache_valid', 'allow', 'deny', 'ssl_conf_command', 'proxy_ssl_conf_command',
+  'more_set_headers', 'more_clear_headers', 'more_set_input_headers', 'sub_filter', 'ssi_types', 'gzip_types',
+]);
+
+/** `allow`/`deny` are one list in nginx (the access module's rules). */
+const SAME_LIST: Record<string, string[]> = { allow: ['allow', 'deny'], deny: ['allow', 'deny'] };
+
+export interface EffectiveValue {
+  /** Arguments of the directive that applies, or the default's; null when unset with no default. */
+  args: string[] | null;
+  /** The directive that applies (null for defaults). */
+  node: Directive | null;
+  /** Block where it was found: a location/server/http block, or null for the top level. */
+  level: Directive | null;
+  isDefault: boolean;
+}
+
+export interface EffectiveList {
+  /** Directives that apply (all from one level), empty when none. */
+  nodes: Directive[];
+  /** Block holding them (null = top level), or undefined when no level sets any. */
+  level: Directive | null | undefined;
+}
+
+/** Blocks whose settings apply at `at`, innermost first (null = the configuration's top level). */
+export function levelsOf(at: Directive | null): Array<Directive | null> {
+  const out: Array<Directive | null> = [];
+  for (let p: Directive | null = at && !at.block ? at.parent : at; p; p = p.parent) {
+    // `upstream`, `map`, … do not pass settings to their children.
+    out.push(p);
+  }
+  out.push(null);
+  return out;
+}
+
+function ownChildren(level: Directive | null, config: NginxConfig): Directive[] {
+  return level ? level.block ?? [] : config.root;
+}
+
+/** The single-valued directive `name` in effect at `at` (a block, or a directive inside one). */
+export function effectiveValue(config: NginxConfig, at: Directive | null, name: string, nginxVersion = '1.24.0'): EffectiveValue {
+  for (const level of levelsOf(at)) {
+    const kids = ownChildren(level, config);
+    let found: Directive | null = null;
+    // nginx keeps the last value only for a few directives; most reject duplicates. Take the first.
+    for (const d of kids) {
+      if (d.name === name) {
+        found = d;
+        break;
+      }
+    }
+    if (found) return { args: found.args.map((a) => a.value), node: found, level, isDefault: false };
+  }
+  const def = nginxDefault(name, nginxVersion);
+  return { args: def ?? null, node: null, level: null, isDefault: true };
+}
+
+/** The list directive `name` (e.g. `proxy_set_header`) in effect at `at`: the innermost level that sets any. */
+export function effectiveList(config: NginxConfig, at: Directive | null, name: string): EffectiveList {
+  const names = SAME_LIST[name] ?? [name];
+  for (const level of levelsOf(at)) {
+    const kids = ownChildren(level, config);
+    const nodes = kids.filter((d) => names.includes(d.name));
+    if (nodes.length > 0) return { nodes, level };
+  }
+  return { nodes: [], level: undefined };
+}
+
+/** Effective proxy headers at `at`, as a lowercase-name → directive map (last one wins, like nginx's hash). */
+export function effectiveProxyHeaders(config: NginxConfig, at: Directive | null): Map<string, Directive> {
+  const map = new Map<string, Directive>();
+  for (const d of effectiveList(config, at, 'proxy_set_header').nodes) {
+    const h = d.args[0]?.value;
+    if (h !== undefined) map.set(h.toLowerCase(), d);
+  }
+  return map;
+}
+
+// ---- defaults -----------------------------------------------------------------------------------
+
+interface DefaultEntry {
+  value: string[];
+  /** Version from which this default applies (entries for one name sorted oldest first). */
+  from?: string;
+}
+
+const DEFAULTS: Record<string, DefaultEntry[]> = {
+  proxy_http_version: [{ value: ['1.0'] }, { value: ['1.1'], from: '1.29.7' }],
+  keepalive_requests: [{ value: ['100'] }, { value: ['1000'], from: '1.19.10' }],
+  keepalive_timeout: [{ value: ['75s'] }],
+  keepalive_time: [{ value: ['1h'] }],
+  proxy_buffering: [{ value: ['on'] }],
+  proxy_request_buffering: [{ value: ['on'] }],
+  proxy_read_timeout: [{ value: ['60s'] }],
+  proxy_send_timeout: [{ value: ['60s'] }],
+  proxy_connect_timeout: [{ value: ['60s'] }],
+  proxy_next_upstream: [{ value: ['error', 'timeout'] }],
+  proxy_buffer_size: [{ value: ['4k'] }],
+  proxy_buffers: [{ value: ['8', '4k'] }],
+  sendfile: [{ value: ['off'] }],
+  tcp_nopush: [{ value: ['off'] }],
+  tcp_nodelay: [{ value: ['on'] }],
+  worker_processes: [{ value: ['1'] }],
+  worker_connections: [{ value: ['512'] }],
+  gzip: [{ value: ['off'] }],
+  gzip_comp_level: [{ value: ['1'] }],
+  server_tokens: [{ value: ['on'] }],
+  merge_slashes: [{ value: ['on'] }],
+  client_header_buffer_size: [{ value: ['1k'] }],
+  large_client_header_buffers: [{ value: ['4', '8k'] }],
+  client_max_body_size: [{ value: ['1m'] }],
+  client_body_buffer_size: [{ value: ['16k'] }],
+  access_log: [{ value: ['logs/access.log', 'combined'] }],
+  error_log: [{ value: ['logs/error.log', 'error'] }],
+  open_file_cache: [{ value: ['off'] }],
+  ssl_session_cache: [{ value: ['none'] }],
+  ssl_protocols: [{ value: ['TLSv1', 'TLSv1.1', 'TLSv1.2'] }, { value: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], from: '1.23.4' }, { value: ['TLSv1.2', 'TLSv1.3'], from: '1.27.3' }],
+  http2: [{ value: ['off'] }],
+  underscores_in_headers: [{ value: ['off'] }],
+  ignore_invalid_headers: [{ value: ['on'] }],
+  resolver_timeout: [{ value: ['30s'] }],
+  proxy_set_body: [],
+  proxy_redirect: [{ value: ['default'] }],
+  // inside upstream blocks
+  'upstream:keepalive_timeout': [{ value: ['60s'] }],
+  'upstream:keepalive_requests': [{ value: ['100'] }, { value: ['1000'], from: '1.19.10' }],
+  'upstream:keepalive': [{ value: ['32', 'local'], from: '1.29.7' }],
+};
+
+/** nginx's default for `name` in the target version (prefix `upstream:` for upstream-level directives). */
+export function nginxDefault(name: string, nginxVersion: string): string[] | undefined {
+  const entries = DEFAULTS[name];
+  if (!entries) return undefined;
+  let value: string[] | undefined;
+  for (const e of entries) if (!e.from || compareVersions(nginxVersion, e.from) >= 0) value = e.value;
+  return value;
+}
+
+// ---- units --------------------------------------------------------------------------------------
+
+const TIME_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, M: 2592000, y: 31536000 };
+
+/** nginx time (`65`, `1m30s`, `500ms`) in seconds; NaN when invalid. */
+export function parseNginxTime(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  let total = 0;
+  const re = /(\d+)(ms|s|m|h|d|w|M|y)/gy;
+  let consumed = 0;
+  for (let m = re.exec(v); m; m = re.exec(v)) {
+    total += Number(m[1]) * TIME_UNITS[m[2]!]!;
+    consumed = re.lastIndex;
+  }
+  return consumed === v.length && v.length > 0 ? total : NaN;
+}
+
+/** nginx size (`8k`, `1m`, `10`) in bytes; NaN when invalid. */
+export function parseNginxSize(v: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(v);
+  if (!m) return NaN;
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * mult;
+}

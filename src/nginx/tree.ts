@@ -1,0 +1,234 @@
+// Syntax tree of an nginx configuration. Every node points into the original bytes of its file:
+// the source is never re-printed, so edits are applied to `SourceFile.text` by offset.
+//
+// Text is held as a latin1 ("binary") string: one character per byte, so offsets are byte offsets
+// and a round trip is byte-identical even for invalid UTF-8. Values shown to users are decoded
+// as UTF-8 (`Arg.value`).
+
+export interface SourceFile {
+  /** Path as given or resolved (absolute for files read from disk). */
+  path: string;
+  /** File content, one char per byte (latin1). */
+  text: string;
+  /** Offsets where each line starts (line 1 at index 0). */
+  lineStarts: number[];
+  /** Newline style used by the file, for inserted lines. */
+  newline: '\n' | '\r\n';
+}
+
+export interface Comment {
+  /** Text after `#`, decoded. */
+  text: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
+export interface Arg {
+  /** Value as nginx sees it: quotes removed, escapes resolved, UTF-8 decoded. */
+  value: string;
+  /** `"` or `'` when the argument was quoted. */
+  quote: '"' | "'" | null;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
+export interface Directive {
+  name: string;
+  args: Arg[];
+  /** Children of a block directive (`server { … }`), with includes expanded in place; null for `name …;`. */
+  block: Directive[] | null;
+  file: SourceFile;
+  /** Offset of the name's first byte. */
+  start: number;
+  /** Offset just past the terminating `;` or the closing `}`. */
+  end: number;
+  line: number;
+  column: number;
+  /** Offset of `{` for blocks, else -1. */
+  blockStart: number;
+  /** Offset of `}` for blocks (-1 when the file ended first). */
+  blockEnd: number;
+  /** Enclosing block directive after include expansion; null at the configuration's top level. */
+  parent: Directive | null;
+  /** Comments on lines of their own right above this directive. */
+  leadingComments: Comment[];
+  /** A comment on the same line after the directive. */
+  trailingComment: Comment | null;
+  /** For `include`: the files it pulled in (already expanded into the parent's block). */
+  included?: SourceFile[];
+  /** The `include` directive this node was read through, when it came from an included file. */
+  includedBy: Directive | null;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem found while reading (syntax, include resolution). */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  start: number;
+  end: number;
+  message: string;
+  /** `syntax` for lexer/parser errors, `include` for include resolution problems. */
+  kind: 'syntax' | 'include';
+}
+
+/** Where a configuration's top level sits in nginx's context tree. */
+export type RootContext = 'main' | 'http' | 'server' | 'location' | 'stream' | 'upstream' | 'events';
+
+export interface NginxConfig {
+  /** Main file (first file given). */
+  main: SourceFile;
+  /** Every file read (main + includes), by path. */
+  files: Map<string, SourceFile>;
+  /** Top-level directives of the main file, includes expanded. */
+  root: Directive[];
+  /** Context of the top level: `main` for a full nginx.conf, `http`/`server`/… for a fragment. */
+  rootContext: RootContext;
+  diagnostics: Diagnostic[];
+  /** Comments of every file, in order, for suppression handling. */
+  comments: Map<string, Comment[]>;
+}
+
+// ---- position helpers ------------------------------------------------------------------------
+
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  // A CR-only file still has lines as far as users are concerned.
+  if (starts.length === 1 && text.includes('\r')) {
+    let j = text.indexOf('\r');
+    while (j !== -1) {
+      starts.push(j + 1);
+      j = text.indexOf('\r', j + 1);
+    }
+  }
+  return starts;
+}
+
+export function makeSourceFile(path: string, text: string): SourceFile {
+  const crlf = text.indexOf('\r\n');
+  const lf = text.indexOf('\n');
+  return { path, text, lineStarts: lineStartsOf(text), newline: crlf !== -1 && crlf + 1 === lf ? '\r\n' : '\n' };
+}
+
+/** 1-based line for an offset. */
+export function lineOf(file: SourceFile, offset: number): number {
+  const starts = file.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** 1-based column in UTF-16 units (what editors and SARIF count), for an offset. */
+export function columnOf(file: SourceFile, offset: number, line = lineOf(file, offset)): number {
+  const lineStart = file.lineStarts[line - 1] ?? 0;
+  const prefix = file.text.slice(lineStart, offset);
+  if (!/[\x80-\xff]/.test(prefix)) return prefix.length + 1;
+  return decodeLatin1(prefix).length + 1;
+}
+
+export function positionOf(file: SourceFile, offset: number): { line: number; column: number } {
+  const line = lineOf(file, offset);
+  return { line, column: columnOf(file, offset, line) };
+}
+
+/** Text of one line without its newline. */
+export function lineText(file: SourceFile, line: number): string {
+  const start = file.lineStarts[line - 1] ?? 0;
+  const next = file.lineStarts[line];
+  let end = next === undefined ? file.text.length : next - 1;
+  if (end > start && file.text.charCodeAt(end - 1) === 13) end--;
+  return file.text.slice(start, Math.max(start, end));
+}
+
+/** Latin1 byte string → UTF-8 decoded text (invalid sequences become U+FFFD). */
+export function decodeLatin1(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\x80-\xff]/.test(s)) return s;
+  return Buffer.from(s, 'latin1').toString('utf8');
+}
+
+/** UTF-8 text → latin1 byte string, for inserting user-visible text into a SourceFile. */
+export function encodeLatin1(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+// ---- tree helpers ------------------------------------------------------------------------------
+
+/** Children named `name` (includes already expanded). */
+export function childrenNamed(block: Directive[] | null | undefined, name: string): Directive[] {
+  if (!block) return [];
+  const out: Directive[] = [];
+  for (const d of block) if (d.name === name) out.push(d);
+  return out;
+}
+
+export function firstChild(block: Directive[] | null | undefined, name: string): Directive | undefined {
+  if (!block) return undefined;
+  for (const d of block) if (d.name === name) return d;
+  return undefined;
+}
+
+/** Depth-first walk over every directive (includes expanded). Return false from `visit` to skip a subtree. */
+export function walk(nodes: Directive[], visit: (d: Directive) => boolean | void): void {
+  const stack: Directive[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    if (visit(d) === false || !d.block) continue;
+    for (let i = d.block.length - 1; i >= 0; i--) stack.push(d.block[i]!);
+  }
+}
+
+/** All directives named `name`, anywhere. */
+export function findAll(config: NginxConfig, name: string): Directive[] {
+  const out: Directive[] = [];
+  walk(config.root, (d) => {
+    if (d.name === name) out.push(d);
+  });
+  return out;
+}
+
+/** Enclosing block directives, innermost first. */
+export function ancestors(d: Directive): Directive[] {
+  const out: Directive[] = [];
+  for (let p = d.parent; p; p = p.parent) out.push(p);
+  return out;
+}
+
+/** Nearest ancestor with one of the given names. */
+export function enclosing(d: Directive, ...names: string[]): Directive | undefined {
+  for (let p = d.parent; p; p = p.parent) if (names.includes(p.name)) return p;
+  return undefined;
+}
+
+/** Name of the context a directive sits in (`http`, `server`, `location`, `if`, … or the root context). */
+export function contextName(d: Directive, config: Pick<NginxConfig, 'rootContext'>): string {
+  return d.parent ? d.parent.name : config.rootContext;
+}
+
+/** The block a directive's siblings live in. */
+export function siblingsOf(d: Directive, config: Pick<NginxConfig, 'root'>): Directive[] {
+  return d.parent?.block ?? config.root;
+}
+
+export function argValues(d: Directive): string[] {
+  return d.args.map((a) => a.value);
+}

@@ -1,0 +1,20 @@
+// What a reporter receives: plain data from `check`, nothing to compute.
+
+import type { SourceFile } from '../nginx/tree.js';
+import type { Finding, RuleMeta } from '../lint/rule.js';
+import type { CheckError } from '../check.js';
+
+export interface ReportInput {
+  findings: Finding[];
+  /** Inline-suppressed findings (SARIF lists them with `suppressions`). */
+  suppressed: Finding[];
+  errors: CheckError[];
+  files: Map<string, SourceFile>;
+  rules: RuleMeta[];
+  /** Paths are printed relative to this directory. */
+  cwd: string;
+  color: boolean;
+  toolVersion: string;
+}
+
+export type Reporter = (input: ReportInput) => string;
