@@ -71,7 +71,7 @@ export interface CheckResult {
 }
 
 export function check(opts: CheckOptions): CheckResult {
-  const cwd = opts.cwd ?? process.cwd();
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
   const config = opts.config ?? {};
   const errors: CheckError[] = [];
   const files = new Map<string, SourceFile>();
@@ -227,14 +227,18 @@ function readInput(p: string, cwd: string, kind: Input['kind'] | null, opts: Che
 
 function readGunicorn(inputs: Input[], cwd: string, o: { version: string; cpus: number; env: Record<string, string> }, errors: CheckError[], overrides?: Map<string, string>): GunicornApp[] {
   try {
-    return readGunicornSourcesSync(inputs.map((i) => ({ path: path.resolve(cwd, i.path), text: overrides?.get(path.resolve(cwd, i.path)) ?? i.text })), o);
+    const readFile = (p: string): string | undefined => overrides?.get(p) ?? readFileLatin1(p);
+    return readGunicornSourcesSync(
+      inputs.map((i) => ({ path: path.resolve(cwd, i.path), text: overrides?.get(path.resolve(cwd, i.path)) ?? i.text })),
+      { ...o, readFile },
+    );
   } catch (e) {
     errors.push({ file: inputs[0]?.path ?? '', line: 0, column: 0, message: `internal error while reading gunicorn sources: ${(e as Error).message}` });
     return [];
   }
 }
 
-import { readGunicornSources as readGunicornSourcesSync } from './gunicorn/index.js';
+import { readFileLatin1, readGunicornSources as readGunicornSourcesSync } from './gunicorn/index.js';
 
 export function selectRules(rules: readonly Rule[], opts: Pick<CheckOptions, 'select' | 'ignore' | 'category'>, config: ConftuneConfig): Rule[] {
   const select = [...(opts.select ?? []), ...(opts.select?.length ? [] : config.select ?? [])];

@@ -141,8 +141,10 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
       cwd,
       recheck: (overrides) => check({ ...checkOptions, overrides } as Parameters<typeof check>[0]),
       format: opts.format,
+      fromStdin: stdin !== undefined,
     });
     if (outcome.output) process.stdout.write(outcome.output);
+    for (const n of outcome.notes) process.stderr.write(`conftune: ${n}\n`);
     for (const e of outcome.errors) process.stderr.write(`conftune: ${e}\n`);
     if (outcome.errors.length > 0) return 2;
     result = outcome.result;

@@ -307,7 +307,7 @@ function execExpressionStatement(e: Expr, scope: Scope, ctx: Ctx): void {
 const BUILTINS = new Set(['int', 'float', 'str', 'bool', 'min', 'max', 'abs', 'len', 'round', 'list', 'tuple', 'dict', 'print', 'range', 'sorted', 'sum', 'any', 'all', 'repr', 'isinstance', 'open', 'getattr', 'hasattr', 'set', 'zip', 'enumerate', 'map', 'filter', 'type', 'object', 'Exception', 'ValueError', 'KeyError', 'ImportError', 'OSError', 'TypeError', 'NotImplementedError', 'RuntimeError', 'ModuleNotFoundError', 'AttributeError']);
 
 function knownModule(mod: string): boolean {
-  return mod === 'os' || mod === 'multiprocessing' || mod === 'os.path' || mod === 'sys';
+  return mod === 'os' || mod === 'multiprocessing' || mod === 'os.path';
 }
 
 function lookup(name: string, scope: Scope): PyValue {
@@ -365,7 +365,11 @@ export function evalExpr(e: Expr, scope: Scope, ctx: Ctx): PyValue {
     }
     case 'attr': {
       const base = evalExpr(e.value, scope, ctx);
-      if (base.t === 'ref') return { t: 'ref', path: `${base.path}.${e.attr}` };
+      if (base.t === 'ref') {
+        const path = `${base.path}.${e.attr}`;
+        // Attributes of modules we don't model (the app, settings modules) are unknown values.
+        return knownModule(path.split('.')[0]!) || base.path.startsWith('builtins.') ? { t: 'ref', path } : dyn(`uses ${path}`);
+      }
       if (base.t === 'dyn') return base;
       return { t: 'method', self: base, name: e.attr };
     }
@@ -673,7 +677,7 @@ function evalCall(e: Extract<Expr, { kind: 'call' }>, scope: Scope, ctx: Ctx): P
     const t = ctx.file.text.slice(e.func.start, e.func.end);
     return `calls ${t.length > 40 ? t.slice(0, 40) + '…' : t}()`;
   };
-  if (func.t === 'dyn') return func;
+  if (func.t === 'dyn') return func.reason.startsWith('uses ') ? dyn(callText()) : func;
   if (func.t === 'func') return dyn(`calls ${func.name}()`);
   if (func.t === 'class') return dyn(`instantiates ${func.name}`);
   if (func.t === 'method') return callMethod(func.self, func.name, args, kwargs) ?? dyn(callText());
@@ -793,14 +797,27 @@ function toInt(v: PyValue, base?: PyValue): PyValue {
     let n: number | null = null;
     if (b === 10 && /^[+-]?\d+$/.test(t)) n = Number(t);
     else if (b === 0) n = /^[+-]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0+|[1-9]\d*)$/.test(t) ? Number(t.replace(/^([+-]?)0([oObBxX])/, (_m, s: string, p: string) => `${s}0${p.toLowerCase()}`)) : null;
-    else if (b >= 2 && b <= 36) {
-      const parsed = parseInt(t, b);
-      n = Number.isNaN(parsed) || parsed.toString(b) !== t.replace(/^\+/, '').replace(/^-/, '-').toLowerCase().replace(/^(-?)0+(?=.)/, '$1') ? null : parsed;
-    }
+    else if (b >= 2 && b <= 36) n = parseIntInBase(t, b);
     if (n === null || Number.isNaN(n)) return dyn(`int(${pyRepr(v)}) raises ValueError`);
     return pyInt(n);
   }
   return dyn(`int() of ${typeName(v)}`);
+}
+
+/** Python's `int(text, base)` for 2 ≤ base ≤ 36 (a matching 0x/0o/0b prefix is allowed). */
+function parseIntInBase(text: string, base: number): number | null {
+  const m = /^([+-]?)(.*)$/.exec(text)!;
+  let digits = m[2]!.toLowerCase();
+  const prefix = base === 16 ? '0x' : base === 8 ? '0o' : base === 2 ? '0b' : null;
+  if (prefix && digits.startsWith(prefix)) digits = digits.slice(2);
+  if (!digits) return null;
+  let n = 0;
+  for (const ch of digits) {
+    const d = parseInt(ch, 36);
+    if (Number.isNaN(d) || d >= base) return null;
+    n = n * base + d;
+  }
+  return m[1] === '-' ? -n : n;
 }
 
 function toFloat(v: PyValue): PyValue {

@@ -97,16 +97,6 @@ export function forwardedIpsCheck(version: string): 'any' | 'address' | 'network
   return 'any';
 }
 
-const ENUMS: Record<string, string[]> = {
-  reload_engine: ['auto', 'poll', 'inotify'],
-  header_map: ['drop', 'refuse', 'dangerous'],
-  asgi_lifespan: ['auto', 'on', 'off'],
-  asgi_loop: ['auto', 'asyncio', 'uvloop'],
-};
-
-const SSL_VERSIONS = ['SSLv23', 'TLS', 'TLS_CLIENT', 'TLS_SERVER', 'TLSv1', 'TLSv1_1', 'TLSv1_2'];
-const SSL_VERSION_NUMBERS = [2, 3, 4, 5, 16, 17];
-
 /** Default value of a setting for a version, with gunicorn's environment defaults applied. */
 export function defaultFor(
   spec: SettingSpec,

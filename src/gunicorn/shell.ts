@@ -73,7 +73,8 @@ export function lexShell(input: MappedText, mode: ShellMode): ShellToken[] {
   const endWord = (k: number) => {
     if (wordStart === -1) return;
     flushLit();
-    tokens.push({ kind: 'word', word: { segments: segs, start: at(wordStart), end: at(k) } });
+    // End just past the word's last character (for re-split text, the next char may be far away).
+    tokens.push({ kind: 'word', word: { segments: segs, start: at(wordStart), end: k > wordStart ? at(k - 1) + 1 : at(k) } });
     segs = [];
     wordStart = -1;
   };

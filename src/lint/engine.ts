@@ -72,7 +72,10 @@ function toFinding(meta: RuleMeta, input: ReportInput): Finding | null {
   if (end < start) end = start;
   const s = positionOf(file, start);
   const e = positionOf(file, end);
-  const fix = input.fix && input.fix.edits.length > 0 ? input.fix : undefined;
+  // A fix's kind defaults to the rule's: `--fix` applies only safe ones.
+  const fix = input.fix && input.fix.edits.length > 0 && meta.fix !== 'none'
+    ? { ...input.fix, kind: input.fix.kind ?? (meta.fix as 'safe' | 'suggest') }
+    : undefined;
   return {
     ruleId: meta.id,
     severity: input.severity ?? meta.severity,
@@ -86,7 +89,7 @@ function toFinding(meta: RuleMeta, input: ReportInput): Finding | null {
     start,
     end,
     ...(fix ? { fix } : {}),
-    fixable: fix !== undefined && meta.fix !== 'none',
+    fixable: fix !== undefined,
   };
 }
 

@@ -483,6 +483,11 @@ export function rejectsDuplicate(name: string, context?: ContextName): boolean {
   return (CONTEXT_BITS[context] & HTTP_CORE_BITS) !== 0;
 }
 
+/** Every name rejectsDuplicate() knows (for docs and the nginx -t check). */
+export function duplicateRejectedNames(): string[] {
+  return [...DUPLICATE_REJECTED].sort();
+}
+
 /** The names sharing one slot with `name` (root/alias), including itself. */
 export function slotGroup(name: string): readonly string[] {
   return SHARED_SLOTS.find((g) => g.includes(name)) ?? [name];

@@ -99,10 +99,16 @@ export class Lexer {
   unterminated = false;
   /** Problems found so far, in order; the caller may drain it (set length to 0). */
   readonly errors: LexError[] = [];
+  /** Model of nginx's read buffer, for lua-nginx-module's limits: where its content ends… */
+  private bufLast: number;
+  /** …as of this offset (a point where nginx starts reading a token). */
+  private coreFrom = 0;
 
   constructor(text: string, start = 0) {
     this.text = text;
     this.pos = start;
+    this.coreFrom = start;
+    this.bufLast = Math.min(text.length, start + NGINX_CONF_BUFFER);
   }
 
   /** Reads the next token into the lexer's fields. */
@@ -350,82 +356,75 @@ export class Lexer {
     const bodyStart = pos;
     this.tokLine = this.line;
     this.tokColumn = pos - this.lineStart + 1;
+    // lua-nginx-module searches a long bracket's end only in its read buffer: model that buffer.
+    this.syncCoreBuffer(pos);
+    let bufLast = this.bufLast;
     // lua-nginx-module reports an unterminated block at the line of the last `{` it saw.
     let braceAt = pos - 1;
-    // Where lua-nginx-module's current token read began: a long bracket must close within one buffer of it.
+    // Where lua-nginx-module's current token read began.
     let tokenFrom = pos;
+    bufLast = luaRefill(tokenFrom, bufLast, len);
     let depth = 1;
     let bits = 0;
     while (pos < len) {
+      if (pos >= bufLast) {
+        // No token in the buffer: lua-nginx-module slides it and reads on.
+        bufLast = Math.min(len, Math.max(tokenFrom, pos) + NGINX_CONF_BUFFER);
+      }
       const c = text.charCodeAt(pos);
       bits |= c;
+      let tokenEnd = -1;
       if (c === LF) {
         this.line++;
         this.lineStart = pos + 1;
         pos++;
         continue;
-      }
-      if (c === LBRACE) {
+      } else if (c === LBRACE) {
         depth++;
         braceAt = pos;
-        tokenFrom = ++pos;
-        continue;
-      }
-      if (c === RBRACE) {
+        tokenEnd = pos + 1;
+      } else if (c === RBRACE) {
         depth--;
         if (depth === 0) {
           this.finishLua(bodyStart, pos, bits);
           this.pos = pos + 1;
+          this.bufLast = bufLast;
+          this.coreFrom = pos + 1;
           return true;
         }
-        tokenFrom = ++pos;
-        continue;
-      }
-      if (c === DQUOTE || c === SQUOTE) {
-        const close = luaStringEnd(text, pos, c);
+        tokenEnd = pos + 1;
+      } else if (c === DQUOTE || c === SQUOTE) {
         // An unclosed string is no token: its quote is an ordinary byte.
-        pos = close === -1 ? pos + 1 : (tokenFrom = close);
-        continue;
-      }
-      if (c === LBRACKET) {
+        tokenEnd = luaStringEnd(text, pos, c);
+        if (tokenEnd !== -1) for (let i = pos + 1; i < tokenEnd; i++) bits |= text.charCodeAt(i);
+      } else if (c === LBRACKET) {
         const level = longBracketLevel(text, pos);
-        if (level >= 0) {
-          pos = this.skipLuaLongBracket(pos, pos, level, tokenFrom);
-          tokenFrom = pos;
-          continue;
-        }
-        pos++;
-        continue;
-      }
-      if (c === RBRACKET) {
+        if (level >= 0) tokenEnd = this.skipLuaLongBracket(pos, pos, level, bufLast);
+      } else if (c === RBRACKET) {
         let i = pos + 1;
         while (i < len && text.charCodeAt(i) === EQUALS) i++;
-        if (i < len && text.charCodeAt(i) === RBRACKET) {
-          pos = tokenFrom = i + 1;
-          continue;
+        if (i < len && text.charCodeAt(i) === RBRACKET) tokenEnd = i + 1;
+      } else if (c === DASH && pos + 1 < len && text.charCodeAt(pos + 1) === DASH) {
+        const level = pos + 2 < len && text.charCodeAt(pos + 2) === LBRACKET ? longBracketLevel(text, pos + 2) : -1;
+        if (level >= 0) {
+          tokenEnd = this.skipLuaLongBracket(pos, pos + 2, level, bufLast);
+        } else {
+          tokenEnd = text.indexOf('\n', pos);
+          if (tokenEnd === -1) tokenEnd = len;
+          for (let i = pos + 2; i < tokenEnd; i++) bits |= text.charCodeAt(i);
         }
+      }
+      if (tokenEnd === -1) {
         pos++;
         continue;
       }
-      if (c === DASH && pos + 1 < len && text.charCodeAt(pos + 1) === DASH) {
-        if (pos + 2 < len && text.charCodeAt(pos + 2) === LBRACKET) {
-          const level = longBracketLevel(text, pos + 2);
-          if (level >= 0) {
-            pos = this.skipLuaLongBracket(pos, pos + 2, level, tokenFrom);
-            tokenFrom = pos;
-            continue;
-          }
-        }
-        let e = text.indexOf('\n', pos);
-        if (e === -1) e = len;
-        for (let i = pos; i < e; i++) bits |= text.charCodeAt(i);
-        pos = tokenFrom = e;
-        continue;
-      }
-      pos++;
+      pos = tokenFrom = tokenEnd;
+      bufLast = luaRefill(tokenFrom, bufLast, len);
     }
     this.finishLua(bodyStart, len, bits);
     this.pos = len;
+    this.bufLast = len;
+    this.coreFrom = len;
     const at = this.positionOf(Math.max(0, braceAt));
     this.report('unexpected end of file, expecting terminating characters for lua code block', Math.max(0, braceAt), at.line, at.column);
     return false;
@@ -442,17 +441,18 @@ export class Lexer {
   }
 
   /**
-   * Skips a long string/comment opened at `from` (`[` of the bracket at `bracketAt`). When the
-   * closing bracket is missing, or lies beyond the one buffer lua-nginx-module searches, reports
-   * it and skips only the opening bracket, so braces after it still count (best recovery).
+   * Skips a long string/comment opened at `from` (`[` of the bracket at `bracketAt`); returns the
+   * offset past its closing bracket. When the closing bracket is missing, or lies beyond the read
+   * buffer lua-nginx-module searches, reports it and skips only the opening bracket, so braces
+   * after it still count (best recovery).
    */
-  private skipLuaLongBracket(from: number, bracketAt: number, level: number, tokenFrom: number): number {
+  private skipLuaLongBracket(from: number, bracketAt: number, level: number, bufLast: number): number {
     const text = this.text;
     const close = ']' + '='.repeat(level) + ']';
     const bodyFrom = bracketAt + level + 2;
     const at = text.indexOf(close, bodyFrom);
     const stop = at === -1 ? -1 : at + close.length;
-    if (stop === -1 || stop - tokenFrom > NGINX_CONF_BUFFER) {
+    if (stop === -1 || stop > bufLast) {
       this.report(
         `Lua code block missing the closing long bracket "${close}", the inlined Lua code may be too long`,
         from,
@@ -467,6 +467,89 @@ export class Lexer {
     }
     return stop;
   }
+
+  /**
+   * Advances the model of nginx's read buffer (`bufLast`: file offset where its content ends)
+   * over `[coreFrom, to)` the way ngx_conf_read_token reads it: when it runs out of bytes it keeps
+   * the current token (from `start`) and refills up to 4096 bytes from there. `coreFrom` is
+   * always where a token read begins (file start, or right after a Lua block).
+   */
+  private syncCoreBuffer(to: number): void {
+    const text = this.text;
+    const size = text.length;
+    let bufLast = this.bufLast;
+    let x = this.coreFrom;
+    this.coreFrom = to;
+    if (bufLast >= size) return;
+    let start = x;
+    let lastSpace = true;
+    let needSpace = false;
+    let escaped = false;
+    let inComment = false;
+    let quote = 0;
+    let variable = false;
+    for (; x < to; x++) {
+      if (x >= bufLast) bufLast = Math.min(size, Math.max(start, x - NGINX_CONF_BUFFER + 1) + NGINX_CONF_BUFFER);
+      const ch = text.charCodeAt(x);
+      if (inComment) {
+        if (ch !== LF) continue;
+        inComment = false;
+      }
+      if (escaped) {
+        escaped = false;
+        continue;
+      }
+      if (needSpace) {
+        needSpace = false;
+        lastSpace = true;
+        if (isSpace(ch)) continue;
+        if (ch === SEMI || ch === LBRACE) {
+          start = x + 1; // read_token returned
+          continue;
+        }
+        // `)` starts the next word; anything else is an error nginx stops at (resync here).
+      }
+      if (lastSpace) {
+        start = x;
+        if (isSpace(ch)) continue;
+        lastSpace = false;
+        if (ch === SEMI || ch === LBRACE || ch === RBRACE) {
+          lastSpace = true;
+          start = x + 1;
+        } else if (ch === HASH) {
+          inComment = true;
+          lastSpace = true;
+        } else if (ch === BACKSLASH) escaped = true;
+        else if (ch === DQUOTE || ch === SQUOTE) {
+          quote = ch;
+          start = x + 1;
+        } else if (ch === DOLLAR) variable = true;
+        continue;
+      }
+      if (ch === LBRACE && variable) continue;
+      variable = false;
+      if (ch === BACKSLASH) escaped = true;
+      else if (ch === DOLLAR) variable = true;
+      else if (quote !== 0) {
+        if (ch === quote) {
+          quote = 0;
+          needSpace = true;
+        }
+      } else if (isSpace(ch)) lastSpace = true;
+      else if (ch === SEMI || ch === LBRACE) {
+        lastSpace = true;
+        start = x + 1;
+      }
+    }
+    this.bufLast = bufLast;
+  }
+}
+
+/** lua-nginx-module's refill before each token read: slide when less than half a buffer is left. */
+function luaRefill(tokenFrom: number, bufLast: number, size: number): number {
+  if (bufLast >= size) return bufLast;
+  if (tokenFrom >= bufLast || bufLast - tokenFrom < NGINX_CONF_BUFFER / 2) return Math.min(size, tokenFrom + NGINX_CONF_BUFFER);
+  return bufLast;
 }
 
 /** End (past the closing quote) of a Lua string opened at `pos`, or -1 when it does not close on its line. */

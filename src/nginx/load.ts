@@ -15,6 +15,8 @@ export interface FileSystem {
   list(dir: string): string[] | null;
   /** Canonical path (symlinks resolved), so include cycles through links are caught; default: the path. */
   realpath?(file: string): string;
+  /** Whether a regular file exists there (for glob results); default: it lists as no directory and reads. */
+  isFile?(file: string): boolean;
 }
 
 export interface LoadOptions {
@@ -48,10 +50,13 @@ export const diskFileSystem: FileSystem = {
   },
   realpath(file) {
     try {
-      return fs.realpathSync(file);
+      return fs.realpathSync.native(file);
     } catch {
       return file;
     }
+  },
+  isFile(file) {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
   },
 };
 
@@ -76,6 +81,10 @@ export function memoryFileSystem(files: Map<string, string>, fallback?: FileSyst
       if (text !== undefined) return { text };
       return fallback ? fallback.read(file) : { error: `open() "${file}" failed (2: No such file or directory)` };
     },
+    isFile(file) {
+      if (files.has(file)) return true;
+      return fallback?.isFile ? fallback.isFile(file) : false;
+    },
     list(dir) {
       const prefix = dir.endsWith('/') ? dir : dir + '/';
       const names = new Set<string>();
@@ -98,8 +107,8 @@ export function memoryFileSystem(files: Map<string, string>, fallback?: FileSyst
 /** Splits `nginx -T` output into its files; null when the text is not such a dump. */
 export function splitNginxDump(text: string): Map<string, string> | null {
   // Cheap test first: a marker must appear within the first lines (only status lines precede it).
-  const firstMark = text.indexOf('# configuration file ');
-  if (firstMark === -1 || firstMark > 4096) return null;
+  const firstMark = text.slice(0, 4096 + 64).indexOf('# configuration file ');
+  if (firstMark === -1) return null;
   const DUMP_MARKER = /^# configuration file (.+):\r?$/gm;
   const first = DUMP_MARKER.exec(text);
   if (!first) return null;
@@ -167,10 +176,11 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
   const comments = new Map<string, Comment[]>();
   const diagnostics: Diagnostic[] = [];
   const seenSyntax = new Set<string>();
+  const intern = new Map<string, string>();
   let instances = 0;
 
   const parseInstance = (file: SourceFile, parent: Directive | null, includedBy: Directive | null): { nodes: Directive[]; hasInclude: boolean } => {
-    const res = parseFile(file, parent, includedBy);
+    const res = parseFile(file, parent, includedBy, { intern });
     // The same file included twice yields the same syntax errors: report them once.
     for (const d of res.diagnostics) {
       const key = `${d.file}:${d.start}:${d.message}`;
@@ -182,7 +192,14 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
     return { nodes: res.root, hasInclude: res.hasInclude };
   };
 
-  const canonical = (p: string): string => (fsys.realpath ? fsys.realpath(p) : p);
+  // One canonical path per path: a snippet included from every location is resolved once.
+  const realpaths = new Map<string, string>();
+  const canonical = (p: string): string => {
+    if (!fsys.realpath) return p;
+    let r = realpaths.get(p);
+    if (r === undefined) realpaths.set(p, (r = fsys.realpath(p)));
+    return r;
+  };
 
   const expand = ({ nodes, hasInclude }: { nodes: Directive[]; hasInclude: boolean }, chain: string[]): Directive[] => {
     if (opts.singleFile || !hasInclude) return nodes;
@@ -300,7 +317,8 @@ export function globFiles(fsys: FileSystem, pattern: string): string[] {
     bases = next;
   }
   // A literal last segment might not exist; only keep readable files (glob(3) checks existence).
-  const out = bases.filter((b) => fsys.list(b) === null && !('error' in fsys.read(b)));
+  const exists = fsys.isFile ? (p: string) => fsys.isFile!(p) : (p: string) => fsys.list(p) === null && !('error' in fsys.read(p));
+  const out = bases.filter(exists);
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -351,4 +369,83 @@ export function detectRootContext(root: Directive[]): RootContext {
   if (server) return 'server';
   if (location) return 'location';
   return root.length === 0 ? 'main' : 'http';
+}
+
+// ---- crossplane interop ------------------------------------------------------------------------
+
+export interface CrossplaneDirective {
+  directive: string;
+  line: number;
+  args: string[];
+  includes?: number[];
+  block?: CrossplaneDirective[];
+  comment?: string;
+}
+
+export interface CrossplanePayload {
+  status: 'ok' | 'failed';
+  errors: Array<{ file: string; error: string; line: number }>;
+  config: Array<{ file: string; status: 'ok' | 'failed'; errors: Array<{ error: string; line: number }>; parsed: CrossplaneDirective[] }>;
+}
+
+/**
+ * The configuration in crossplane's JSON shape (`crossplane parse`): one entry per file read, each
+ * with its own directives (not expanded) and `includes` pointing at entries by index. Values are
+ * nginx's (unescaped), which is where this differs from crossplane (see docs/parser.md).
+ */
+export function crossplanePayload(config: NginxConfig, relativeTo?: string): CrossplanePayload {
+  const order: string[] = [];
+  const index = new Map<string, number>();
+  const fileIndex = (p: string): number => {
+    let i = index.get(p);
+    if (i === undefined) {
+      i = order.length;
+      index.set(p, i);
+      order.push(p);
+    }
+    return i;
+  };
+  const parsedByFile = new Map<string, CrossplaneDirective[]>();
+  // Breadth-first over files, as crossplane does: a file's includes are listed after it.
+  const queue: Array<{ file: string; nodes: Directive[]; via: Directive | null }> = [{ file: config.main.path, nodes: config.root, via: null }];
+  fileIndex(config.main.path);
+  while (queue.length > 0) {
+    const { file, nodes, via } = queue.shift()!;
+    if (parsedByFile.has(file)) continue;
+    const convert = (list: Directive[]): CrossplaneDirective[] => {
+      const out: CrossplaneDirective[] = [];
+      for (const d of list) {
+        if (d.file.path !== file || d.includedBy !== via) continue;
+        const x: CrossplaneDirective = { directive: d.name, line: d.line, args: d.args.map((a) => a.value) };
+        if (d.name === 'include' && d.included) {
+          x.includes = [];
+          for (const sf of d.included) {
+            x.includes.push(fileIndex(sf.path));
+            queue.push({ file: sf.path, nodes: d.parent?.block ?? config.root, via: d });
+          }
+        }
+        if (d.block) x.block = convert(d.block);
+        out.push(x);
+      }
+      return out;
+    };
+    parsedByFile.set(file, convert(nodes));
+  }
+  const name = (p: string): string => (relativeTo ? path.relative(relativeTo, p) || p : p);
+  const errors: CrossplanePayload['errors'] = [];
+  const byFile = new Map<string, Array<{ error: string; line: number }>>();
+  for (const d of config.diagnostics) {
+    const e = { error: `${d.message} in ${name(d.file)}:${d.line}`, line: d.line };
+    errors.push({ file: name(d.file), ...e });
+    if (!byFile.has(d.file)) byFile.set(d.file, []);
+    byFile.get(d.file)!.push(e);
+  }
+  return {
+    status: errors.length ? 'failed' : 'ok',
+    errors,
+    config: order.map((p) => {
+      const errs = byFile.get(p) ?? [];
+      return { file: name(p), status: errs.length ? 'failed' : 'ok', errors: errs, parsed: parsedByFile.get(p) ?? [] };
+    }),
+  };
 }

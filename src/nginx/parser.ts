@@ -22,6 +22,17 @@ const BLOCK_END = Tok.BlockEnd;
 const COMMENT = Tok.Comment;
 const EOF = Tok.EOF;
 
+/** Shared by every directive without leading comments (most of them): frozen, never mutate a tree. */
+const NO_COMMENTS: Comment[] = Object.freeze([]) as unknown as Comment[];
+
+/** Strings up to this length are interned: names and short values repeat a lot and would otherwise each survive as a copy. */
+const INTERN_MAX = 24;
+
+export interface ParseOptions {
+  /** Table of interned strings, shared across the files of one load to keep one copy of each name/value. */
+  intern?: Map<string, string>;
+}
+
 interface Frame {
   /** The block directive owning this frame; null for the file's top level or a dropped block. */
   owner: Directive | null;
@@ -37,8 +48,16 @@ interface Frame {
  * Parses one file. `parent` becomes the parent of the top-level directives (for included files),
  * `includedBy` is recorded on every node.
  */
-export function parseFile(file: SourceFile, parent: Directive | null = null, includedBy: Directive | null = null): ParseResult {
+export function parseFile(file: SourceFile, parent: Directive | null = null, includedBy: Directive | null = null, options: ParseOptions = {}): ParseResult {
   const text = file.text;
+  const intern = options.intern ?? new Map<string, string>();
+  const interned = (s: string): string => {
+    if (s.length > INTERN_MAX) return s;
+    const known = intern.get(s);
+    if (known !== undefined) return known;
+    intern.set(s, s);
+    return s;
+  };
   const len = text.length;
   const lx = new Lexer(text);
   const diagnostics: Diagnostic[] = [];
@@ -57,7 +76,9 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   let nameStart = 0;
   let nameLine = 0;
   let nameColumn = 0;
-  let args: Arg[] = [];
+  // Arguments are gathered in a reused scratch array and copied out at exact size: a pushed-to
+  // `[]` reserves 17 slots, and these arrays dominate the tree's memory and GC time.
+  const scratch: Arg[] = [];
   let leading: Comment[] | null = null;
   // An unterminated Lua block already reported the end of the file.
   let eofReported = false;
@@ -75,7 +96,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   };
 
   const currentArg = (): Arg => {
-    let value = lx.value;
+    let value = interned(lx.value);
     if (lx.high) {
       anyHigh = true;
       value = decodeLatin1(value);
@@ -85,7 +106,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
 
   const makeDirective = (end: number): Directive => ({
     name: name!,
-    args,
+    args: scratch.slice(),
     block: null,
     file,
     start: nameStart,
@@ -95,7 +116,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     blockStart: -1,
     blockEnd: -1,
     parent: frame.owner,
-    leadingComments: leading ?? [],
+    leadingComments: leading ?? NO_COMMENTS,
     trailingComment: null,
     includedBy,
   });
@@ -117,7 +138,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         if (name === null) {
           leading = frame.pending;
           frame.pending = null;
-          let value = lx.value;
+          let value = interned(lx.value);
           if (lx.high) {
             anyHigh = true;
             value = decodeLatin1(value);
@@ -126,10 +147,10 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           nameStart = lx.start;
           nameLine = lx.tokLine;
           nameColumn = lx.tokColumn;
-          args = [];
+          scratch.length = 0;
           if (value === 'include') hasInclude = true;
         } else {
-          args.push(currentArg());
+          scratch.push(currentArg());
         }
         break;
       }
@@ -149,13 +170,14 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           stack.push(frame);
           break;
         }
-        const d = makeDirective(-1);
-        d.blockStart = lx.start;
         const braceLine = lx.tokLine;
-        if (isLuaBlockName(d.name)) {
+        const braceAt = lx.start;
+        if (isLuaBlockName(name)) {
           // lua-nginx-module reads the body itself: it becomes the last argument, not a block.
           const closed = lx.readLuaBlock();
-          d.args.push(currentArg());
+          scratch.push(currentArg());
+          const d = makeDirective(-1);
+          d.blockStart = braceAt;
           if (lx.errors.length > 0) drainLexErrors();
           if (closed) {
             d.blockEnd = lx.pos - 1;
@@ -167,6 +189,8 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           finish(d, lx.line);
           break;
         }
+        const d = makeDirective(-1);
+        d.blockStart = lx.start;
         d.block = [];
         finish(d, braceLine);
         // The owner stays `last` of its own frame so a comment after `{` on its line trails it.

@@ -177,6 +177,11 @@ class Connection {
         break;
       }
       offset = r;
+      if (this.inflight === 0) {
+        // A response nobody asked for (e.g. a 408 before an idle close): drop the connection.
+        this.fail('parseError');
+        return false;
+      }
       this.completeOne(now);
       if (engine.stopped) return false;
       if (!parser.keepAlive) {

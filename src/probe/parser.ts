@@ -78,6 +78,31 @@ function hexValue(b: number): number {
   return -1;
 }
 
+function nameOf(kind: H): number[] {
+  if (kind === H.ContentLength) return NAME_CONTENT_LENGTH;
+  if (kind === H.TransferEncoding) return NAME_TRANSFER_ENCODING;
+  return NAME_CONNECTION;
+}
+
+/** Whether buf[at…] is `name` (any case) followed by a colon. */
+function nameAt(buf: Buffer, at: number, name: number[]): boolean {
+  for (let k = 0; k < name.length; k++) {
+    if (lower(buf[at + k]) !== name[k]) return false;
+  }
+  return buf[at + name.length] === 58;
+}
+
+/** Which interesting header starts at buf[at] (caller ensures the longest name fits). */
+function quickHeaderName(buf: Buffer, at: number): H {
+  if ((buf[at] | 0x20) === 116) return nameAt(buf, at, NAME_TRANSFER_ENCODING) ? H.TransferEncoding : H.Other;
+  if ((buf[at + 3] | 0x20) === 116) return nameAt(buf, at, NAME_CONTENT_LENGTH) ? H.ContentLength : H.Other;
+  return nameAt(buf, at, NAME_CONNECTION) ? H.Connection : H.Other;
+}
+
+function isDigit(b: number): boolean {
+  return b >= 48 && b <= 57;
+}
+
 export class ResponseParser {
   /** Status code of the last complete response. */
   status = 0;
@@ -141,7 +166,7 @@ export class ResponseParser {
    * Lines the probe does not care about are skipped with tight scans for LF; only the status
    * code and three header names/values are looked at byte by byte.
    */
-  execute(buf: Uint8Array, start: number, end: number): number {
+  execute(buf: Buffer, start: number, end: number): number {
     let i = start;
     const headerStart = i;
     while (i < end) {
@@ -162,12 +187,26 @@ export class ResponseParser {
           return NEED_MORE;
         case S.HeaderSkip:
         case S.StatusReason:
-        case S.TrailerLine:
-          while (i < end && buf[i] !== LF) i++;
-          if (i === end) break;
-          i++;
+        case S.TrailerLine: {
+          // memchr beats a JS byte loop; a hit past `end` is stale data from an earlier read.
+          const lf = buf.indexOf(LF, i);
+          if (lf < 0 || lf >= end) {
+            i = end;
+            break;
+          }
+          i = lf + 1;
           this.state = state === S.TrailerLine ? S.TrailerLineStart : S.HeaderLineStart;
           continue;
+        }
+        case S.StatusPrefix:
+          if (this.pos === 0 && end - i >= 13) {
+            const next = this.quickStatusLine(buf, i);
+            if (next > 0) {
+              i = next;
+              continue;
+            }
+          }
+          break;
         case S.HeaderLineStart: {
           const b = buf[i++];
           if (b === CR) {
@@ -179,6 +218,19 @@ export class ResponseParser {
             const c = b | 0x20;
             // Only content-length, connection and transfer-encoding matter.
             if (c === 99 /* c */ || c === 116 /* t */) {
+              if (end - i >= NAME_TRANSFER_ENCODING.length) {
+                // Whole name in this read: compare it at once instead of byte by byte.
+                const kind = quickHeaderName(buf, i - 1);
+                if (kind === H.Other) {
+                  this.state = S.HeaderSkip;
+                } else {
+                  this.nameCandidates = kind;
+                  this.nameLength = nameOf(kind).length;
+                  i += this.nameLength; // now just past the colon
+                  this.startValue();
+                }
+                continue;
+              }
               this.nameCandidates = H.ContentLength | H.TransferEncoding | H.Connection;
               this.nameLength = 0;
               this.state = S.HeaderName;
@@ -294,6 +346,34 @@ export class ResponseParser {
       if (this.headerBytes > MAX_HEADER_BYTES) return this.fail('header section too large');
     }
     return NEED_MORE;
+  }
+
+  /**
+   * Fast path for a status line that starts inside this read: "HTTP/1.x NNN" checked at once.
+   * Returns the offset after the status code, or 0 to fall back to the byte-by-byte path.
+   */
+  private quickStatusLine(buf: Buffer, i: number): number {
+    if (
+      buf[i] !== 72 || buf[i + 1] !== 84 || buf[i + 2] !== 84 || buf[i + 3] !== 80 || buf[i + 4] !== 47 ||
+      buf[i + 5] !== 49 || buf[i + 6] !== 46 || buf[i + 8] !== 32
+    ) {
+      return 0;
+    }
+    const d0 = buf[i + 9];
+    const d1 = buf[i + 10];
+    const d2 = buf[i + 11];
+    const after = buf[i + 12];
+    if (!isDigit(d0) || !isDigit(d1) || !isDigit(d2) || (after !== 32 && after !== CR && after !== LF)) return 0;
+    this.http10 = buf[i + 7] === 48;
+    this.code = (d0 - 48) * 100 + (d1 - 48) * 10 + (d2 - 48);
+    this.codeDigits = 3;
+    this.pos = 1; // the response has started
+    if (after === LF) {
+      this.state = S.HeaderLineStart;
+      return i + 13;
+    }
+    this.state = S.StatusReason;
+    return i + 12;
   }
 
   private fail(message: string): number {

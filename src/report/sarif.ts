@@ -105,15 +105,24 @@ function sarifFix(f: Finding, input: ReportInput) {
     if (!source) return undefined;
     artifactChanges.push({
       artifactLocation: artifactLocation(file, input.cwd),
-      replacements: [...edits]
-        .sort((x, y) => x.start - y.start)
-        .map((e) => ({
-          deletedRegion: regionOf(source, e.start, e.end),
-          insertedContent: { text: decodeLatin1(e.text) },
-        })),
+      replacements: mergeInsertions(edits).map((e) => ({
+        deletedRegion: regionOf(source, e.start, e.end),
+        insertedContent: { text: decodeLatin1(e.text) },
+      })),
     });
   }
   return { description: { text: f.fix.description }, artifactChanges };
+}
+
+/** Sorted edits, with insertions at one point joined: SARIF replacements must not overlap. */
+function mergeInsertions(edits: Edit[]): Edit[] {
+  const out: Edit[] = [];
+  for (const e of [...edits].sort((x, y) => x.start - y.start)) {
+    const prev = out[out.length - 1];
+    if (prev && prev.start === prev.end && e.start === e.end && prev.start === e.start) out[out.length - 1] = { ...prev, text: prev.text + e.text };
+    else out.push(e);
+  }
+  return out;
 }
 
 /**

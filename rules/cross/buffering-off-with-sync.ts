@@ -1,0 +1,40 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { effectiveValue } from '../../src/nginx/effective.js';
+import { replaceArg } from '../../src/fix/edits.js';
+import { appLabel, workerKind } from '../../src/model/gunicorn-query.js';
+import { proxyPasses } from '../../src/nginx/query.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'cross/buffering-off-with-sync',
+    category: 'reliability',
+    severity: 'error',
+    fix: 'suggest',
+    summary: 'proxy_buffering or proxy_request_buffering off toward sync workers (slow clients tie up workers)',
+    probe: 'slow-client',
+    needs: ['nginx', 'gunicorn'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const all = proxyPasses(config);
+    const seen = new Set<Directive>();
+    for (const link of ctx.model.links) {
+      if (workerKind(link.app) !== 'sync') continue;
+      const passes = link.target.upstream ? all.filter((p) => p.upstream === link.target.upstream) : all.filter((p) => p.node === link.target.node);
+      for (const p of passes) {
+        for (const name of ['proxy_buffering', 'proxy_request_buffering']) {
+          const v = effectiveValue(config, p.node, name);
+          if (v.args?.[0] !== 'off' || !v.node || seen.has(v.node)) continue;
+          seen.add(v.node);
+          const what = name === 'proxy_buffering' ? 'responses go to the client at its speed' : 'request bodies are streamed at the client\'s speed';
+          ctx.report({
+            node: v.node,
+            message: `${name} off toward ${appLabel(link.app)} with sync workers: ${what} while a worker waits, so a few slow clients block every worker (gunicorn's docs require a buffering proxy for sync workers)`,
+            fix: { description: `turn ${name} back on`, edits: [replaceArg(v.node.file, v.node.args[0]!, 'on')] },
+          });
+        }
+      }
+    }
+  },
+};

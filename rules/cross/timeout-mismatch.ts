@@ -1,0 +1,44 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
+import { insertBefore, replaceArg } from '../../src/fix/edits.js';
+import { appLabel, describeOrigin, num, workerKind } from '../../src/model/gunicorn-query.js';
+import { proxyPasses } from '../../src/nginx/query.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'cross/timeout-mismatch',
+    category: 'reliability',
+    severity: 'warning',
+    fix: 'suggest',
+    summary: 'proxy_read_timeout gives up before gunicorn kills a stuck sync worker',
+    needs: ['nginx', 'gunicorn'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const version = ctx.options.versions.nginx;
+    const all = proxyPasses(config);
+    const seen = new Set<Directive>();
+    for (const link of ctx.model.links) {
+      if (workerKind(link.app) !== 'sync') continue;
+      const timeout = num(link.app, 'timeout');
+      if (timeout === undefined || timeout <= 0) continue;
+      const passes = link.target.upstream ? all.filter((p) => p.upstream === link.target.upstream) : all.filter((p) => p.node === link.target.node);
+      for (const p of passes) {
+        const v = effectiveValue(config, p.node, 'proxy_read_timeout', version);
+        const secs = parseNginxTime(v.args?.[0] ?? '60s');
+        if (Number.isNaN(secs) || secs >= timeout) continue;
+        const at = v.node ?? p.node;
+        if (seen.has(at)) continue;
+        seen.add(at);
+        const want = `${timeout + 5}s`;
+        const edit = v.node?.args[0] ? replaceArg(v.node.file, v.node.args[0], want) : insertBefore(p.node, `proxy_read_timeout ${want};`);
+        ctx.report({
+          node: at,
+          message: `proxy_read_timeout ${secs}s${v.isDefault ? " (nginx's default)" : ''} is shorter than ${appLabel(link.app)}'s timeout ${timeout}s (${describeOrigin(link.app.settings.get('timeout'))}): nginx answers 504 while the sync worker keeps working on a request nobody waits for (make nginx wait longer, e.g. ${want}, or lower gunicorn's timeout)`,
+          fix: { description: `set proxy_read_timeout to ${want}`, edits: [edit] },
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,62 @@
+import type { Rule } from '../../src/lint/rule.js';
+import { findAll } from '../../src/nginx/tree.js';
+import { hasChar, firstSet } from '../../src/nginx/regex.js';
+import { locationRegex, parseScript, VarModel } from '../../src/nginx/security.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/alias-traversal',
+    aliases: ['alias_traversal'],
+    category: 'security',
+    severity: 'error',
+    fix: 'none',
+    summary: 'alias reachable with "..": prefix location without a trailing slash, or a regex capture that may start with a dot',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const vars = new VarModel(config);
+    for (const alias of findAll(config, 'alias')) {
+      const loc = alias.parent;
+      const target = alias.args[0];
+      if (!loc || loc.name !== 'location' || !target) continue;
+      const lr = locationRegex(loc);
+      if (!lr) {
+        const a0 = loc.args[0]?.value;
+        const path = a0 === '^~' ? loc.args[1]?.value : loc.args.length === 1 ? a0 : undefined;
+        if (path === undefined || path.startsWith('@') || path.endsWith('/')) continue;
+        const slashed = target.value.endsWith('/');
+        ctx.report({
+          node: alias,
+          severity: slashed ? 'error' : 'warning',
+          message: slashed
+            ? `location "${path}" has no trailing slash but its alias does: "${path}../" maps to "${target.value}../" (path traversal to the parent directory)`
+            : `location "${path}" has no trailing slash: "${path}<suffix>" maps to "${target.value}<suffix>", reaching sibling paths that start with "${target.value.split('/').pop()}"`,
+        });
+        continue;
+      }
+      // Regex location: a capture that may start with "." placed right after a non-slash.
+      const regex = vars.regex(lr.pattern, lr.caseInsensitive);
+      const parts = parseScript(target.value);
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        if ('lit' in p) continue;
+        const index = /^[0-9]$/.test(p.v) ? Number(p.v) : regex.names.get(p.v);
+        const group = index ? regex.groups[index - 1] : undefined;
+        if (!group) continue;
+        const first = firstSet(group.node);
+        if (!hasChar(first, '.')) continue;
+        const before = parts[i - 1];
+        const aliasSlash = before !== undefined && 'lit' in before && before.lit.endsWith('/');
+        const regexSlash = regex.source[group.node.start - 1] === '/';
+        if (aliasSlash && regexSlash) continue;
+        ctx.report({
+          node: alias,
+          severity: aliasSlash ? 'error' : 'warning',
+          message: `alias uses "$${p.v}", which may start with ".." (it is not preceded by "/" in ${regexSlash ? 'the alias' : 'the location regex'}): requests can escape "${target.value.split('$')[0]}"`,
+        });
+        break;
+      }
+    }
+  },
+};

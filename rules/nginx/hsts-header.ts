@@ -1,0 +1,75 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { walk } from '../../src/nginx/tree.js';
+import { effectiveList } from '../../src/nginx/effective.js';
+import { insertAfter, insertIntoBlock } from '../../src/fix/edits.js';
+
+const SIX_MONTHS = 15_768_000;
+const HSTS_LINE = 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;';
+
+function isHttpsServer(server: Directive): boolean {
+  return (server.block ?? []).some((d) => d.name === 'listen' && d.args.some((a) => a.value === 'ssl' || a.value === 'quic' || /(^|:)443$/.test(a.value)));
+}
+
+function hstsValue(d: Directive): string | null {
+  if (d.name === 'add_header' && d.args[0]?.value.toLowerCase() === 'strict-transport-security') return d.args[1]?.value ?? '';
+  if (d.name === 'more_set_headers') {
+    for (const a of d.args) {
+      const m = /^strict-transport-security\s*:\s*(.*)$/is.exec(a.value);
+      if (m) return m[1]!;
+    }
+  }
+  return null;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/hsts-header',
+    aliases: ['hsts_header'],
+    category: 'security',
+    severity: 'warning',
+    fix: 'suggest',
+    summary: 'HTTPS server without Strict-Transport-Security, or with a max-age under six months',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    walk(config.root, (server) => {
+      if (server.name !== 'server' || !server.block) return undefined;
+      if (!isHttpsServer(server)) return false;
+      // A server that rejects every handshake never sends headers.
+      if (server.block.some((d) => d.name === 'ssl_reject_handshake' && d.args[0]?.value === 'on')) return false;
+      const list = effectiveList(config, server, 'add_header');
+      const more = server.block.filter((d) => d.name === 'more_set_headers');
+      let hsts: Directive | undefined;
+      let value: string | null = null;
+      for (const d of [...list.nodes, ...more]) {
+        const v = hstsValue(d);
+        if (v !== null) {
+          hsts = d;
+          value = v;
+          break;
+        }
+      }
+      if (!hsts) {
+        const last = list.nodes[list.nodes.length - 1];
+        const edit = last ? insertAfter(last, HSTS_LINE) : insertIntoBlock(server, HSTS_LINE, ['ssl_certificate_key', 'ssl_certificate', 'server_name', 'listen']);
+        ctx.report({
+          node: server,
+          message: 'HTTPS server sends no Strict-Transport-Security header: a first plain-http visit (or an attacker stripping TLS) is never upgraded by the browser',
+          fix: edit ? { description: 'add a one-year HSTS header', edits: [edit] } : undefined,
+        });
+        return false;
+      }
+      const m = /max-age\s*=\s*"?(\d+)/i.exec(value ?? '');
+      if (m && Number(m[1]) < SIX_MONTHS) {
+        ctx.report({
+          node: hsts,
+          severity: 'info',
+          message: `Strict-Transport-Security max-age=${m[1]} (${Math.floor(Number(m[1]) / 86400)} days) is short: browsers forget it quickly (six months, 15768000, is the usual minimum)`,
+        });
+      }
+      return false;
+    });
+  },
+};

@@ -1,0 +1,72 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { walk } from '../../src/nginx/tree.js';
+import { describeErrors } from '../../src/nginx/regex.js';
+import type { ParsedRegex } from '../../src/nginx/regex.js';
+import { ifCondition, isRegexOperator, locationRegex, parseScript, patternRange, regexSites, VarModel } from '../../src/nginx/security.js';
+
+/** Directives whose values may use $1…$9 of the regex in scope. */
+const CAPTURE_USERS = new Set(['set', 'return', 'rewrite', 'proxy_pass', 'add_header', 'proxy_set_header', 'alias', 'root', 'try_files', 'fastcgi_param', 'fastcgi_pass', 'uwsgi_pass', 'grpc_pass']);
+
+function capturesUsed(values: string[]): number[] {
+  const out: number[] = [];
+  for (const v of values) for (const p of parseScript(v)) if ('v' in p && /^[1-9]$/.test(p.v)) out.push(Number(p.v));
+  return out;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/invalid-regex',
+    aliases: ['invalid_regex'],
+    category: 'security',
+    severity: 'warning',
+    fix: 'none',
+    summary: 'regex PCRE rejects, or $N pointing at a capture group the regex does not have',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const vars = new VarModel(config);
+    for (const site of regexSites(config)) {
+      const regex = vars.regex(site.pattern, site.caseInsensitive);
+      if (regex.errors.length === 0) continue;
+      const e = regex.errors[0]!;
+      ctx.report({
+        at: patternRange(site, e.offset, e.offset + 1),
+        severity: 'error',
+        message: `regex "${site.pattern}" does not compile (PCRE: ${describeErrors(regex)}): nginx refuses to start`,
+      });
+    }
+    const checkRefs = (d: Directive, values: string[], regex: ParsedRegex, source: string): void => {
+      if (regex.errors.length > 0) return;
+      const bad = capturesUsed(values).filter((n) => n > regex.groups.length);
+      if (bad.length === 0) return;
+      ctx.report({
+        node: d,
+        message: `$${bad[0]} refers to capture group ${bad[0]}, but ${source} has ${regex.groups.length === 0 ? 'no capture groups' : `only ${regex.groups.length}`}: it expands to an empty string`,
+      });
+    };
+    walk(config.root, (d) => {
+      if (d.name === 'rewrite' && d.args[0] && d.args[1]) {
+        checkRefs(d, [d.args[1].value], vars.regex(d.args[0].value, false), `the rewrite regex "${d.args[0].value}"`);
+        return undefined;
+      }
+      if (!CAPTURE_USERS.has(d.name) || !d.parent) return undefined;
+      // Captures of the enclosing if/location regex, unless a rewrite earlier in this block replaced them.
+      const siblings = d.parent.block ?? [];
+      if (siblings.slice(0, siblings.indexOf(d)).some((s) => s.name === 'rewrite')) return undefined;
+      const values = d.args.slice(d.name === 'set' || d.name === 'add_header' || d.name === 'proxy_set_header' || d.name === 'fastcgi_param' ? 1 : 0).map((a) => a.value);
+      const owner = d.parent;
+      if (owner.name === 'if') {
+        const c = ifCondition(owner);
+        if (c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null) {
+          checkRefs(d, values, vars.regex(c.operand, c.operator!.endsWith('*')), `the if regex "${c.operand}"`);
+        }
+      } else if (owner.name === 'location') {
+        const lr = locationRegex(owner);
+        if (lr) checkRefs(d, values, vars.regex(lr.pattern, lr.caseInsensitive), `the location regex "${lr.pattern}"`);
+      }
+      return undefined;
+    });
+  },
+};

@@ -1,0 +1,52 @@
+import type { Rule, Edit } from '../../src/lint/rule.js';
+import type { Arg, Directive } from '../../src/nginx/tree.js';
+import { enclosing, walk } from '../../src/nginx/tree.js';
+import { replaceArg } from '../../src/fix/edits.js';
+import { PASS_DIRECTIVES } from './_perf.js';
+
+/** `localhost` as the host of an address or URL (`localhost:8000`, `http://localhost/x`). */
+const LOCALHOST = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)localhost(?=[:/]|$)/i;
+
+function localhostEdit(d: Directive, arg: Arg): Edit {
+  return replaceArg(d.file, arg, arg.value.replace(LOCALHOST, '$1127.0.0.1'));
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/proxy-to-localhost',
+    category: 'performance',
+    severity: 'warning',
+    fix: 'safe',
+    summary: 'backend addressed as localhost (nginx also tries [::1])',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    walk(config.root, (d) => {
+      const inUpstream = d.name === 'server' && d.parent?.name === 'upstream';
+      if (!inUpstream && !PASS_DIRECTIVES.includes(d.name)) return undefined;
+      const arg = d.args[0];
+      if (!arg || !LOCALHOST.test(arg.value)) return undefined;
+      // An `upstream localhost { … }` block is a name, not a DNS lookup.
+      if (!inUpstream && !/:\d/.test(arg.value) && config.root.length > 0 && hasUpstreamNamed(config.root, 'localhost')) return undefined;
+      const where = inUpstream ? `upstream "${d.parent!.args[0]?.value ?? ''}"` : d.name;
+      const stream = enclosing(d, 'stream') ? ' (stream)' : '';
+      ctx.report({
+        node: d,
+        message: `${where}${stream} targets "localhost", which resolves to both 127.0.0.1 and ::1: nginx treats them as two servers and sends requests to [::1] too, where a backend bound to 127.0.0.1 refuses them (errors, retries and "connect() failed" in the log); use the literal address 127.0.0.1`,
+        fix: { description: 'replace localhost with 127.0.0.1', edits: [localhostEdit(d, arg)] },
+      });
+      return undefined;
+    });
+  },
+};
+
+function hasUpstreamNamed(root: Directive[], name: string): boolean {
+  let found = false;
+  walk(root, (d) => {
+    if (found) return false;
+    if (d.name === 'upstream' && d.args[0]?.value === name) found = true;
+    return undefined;
+  });
+  return found;
+}

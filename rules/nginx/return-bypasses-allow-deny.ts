@@ -1,0 +1,43 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { walk } from '../../src/nginx/tree.js';
+
+/** `return` in this block or in its `if` blocks (not in nested locations, which have their own ACL). */
+function returnsIn(block: Directive[]): Directive[] {
+  const out: Directive[] = [];
+  for (const d of block) {
+    if (d.name === 'return') out.push(d);
+    else if (d.name === 'if' && d.block) out.push(...returnsIn(d.block));
+  }
+  return out;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/return-bypasses-allow-deny',
+    aliases: ['return_bypasses_allow_deny'],
+    category: 'security',
+    severity: 'warning',
+    fix: 'none',
+    summary: '`return` next to allow/deny runs in the rewrite phase, before access checks: the ACL never applies',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const check = (block: Directive[]): void => {
+      const acl = block.find((d) => d.name === 'allow' || d.name === 'deny');
+      if (!acl) return;
+      for (const r of returnsIn(block)) {
+        ctx.report({
+          node: r,
+          message: `return runs in the rewrite phase, before the access phase where ${acl.name} (line ${acl.line}) is evaluated: every client gets this response regardless of the ACL`,
+        });
+      }
+    };
+    check(config.root);
+    walk(config.root, (d) => {
+      if (d.block && (d.name === 'location' || d.name === 'server' || d.name === 'limit_except')) check(d.block);
+      return undefined;
+    });
+  },
+};

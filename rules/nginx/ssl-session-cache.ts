@@ -1,0 +1,61 @@
+import type { Rule, Edit } from '../../src/lint/rule.js';
+import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
+import { enclosing, findAll } from '../../src/nginx/tree.js';
+import { effectiveValue } from '../../src/nginx/effective.js';
+import { insertIntoBlock } from '../../src/fix/edits.js';
+import { httpServers, isTlsServer, outerLevelsUnknown, tlsListens } from './_perf.js';
+
+/** Reuse a shared zone declared elsewhere: one zone name with two sizes is a configuration error. */
+function sharedZoneSpec(config: NginxConfig): string {
+  for (const d of findAll(config, 'ssl_session_cache')) {
+    const shared = d.args.find((a) => a.value.startsWith('shared:'));
+    if (shared) return shared.value;
+  }
+  return 'shared:SSL:10m';
+}
+
+function replaceArgsEdit(d: Directive, text: string): Edit {
+  return { file: d.file.path, start: d.args[0]!.start, end: d.args[d.args.length - 1]!.end, text };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/ssl-session-cache',
+    category: 'performance',
+    severity: 'info',
+    fix: 'safe',
+    summary: 'TLS server without a shared ssl_session_cache',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const spec = sharedZoneSpec(config);
+    for (const server of httpServers(config)) {
+      if (!isTlsServer(server)) continue;
+      const v = effectiveValue(config, server, 'ssl_session_cache', ctx.options.versions.nginx);
+      if (v.args?.some((a) => a.startsWith('shared:'))) continue;
+      const at = tlsListens(server)[0] ?? server;
+      const tickets = effectiveValue(config, server, 'ssl_session_tickets', ctx.options.versions.nginx).args?.[0] !== 'off';
+      const consequence = tickets
+        ? 'only clients using session tickets can resume, the others repeat the full TLS handshake on every new connection'
+        : 'with ssl_session_tickets off no client can resume a session, so every new connection repeats the full TLS handshake';
+      if (v.node && v.node.args.length > 0) {
+        const what = v.args!.join(' ');
+        ctx.report({
+          node: at,
+          message: `ssl_session_cache ${what} (line ${v.node.line}) ${what.startsWith('builtin') ? 'is per worker, so a client resumes only when it lands on the same worker' : 'disables session resumption'}: ${consequence} (use "ssl_session_cache ${spec};")`,
+          fix: { description: `set ssl_session_cache ${spec}`, edits: [replaceArgsEdit(v.node, spec)] },
+        });
+        continue;
+      }
+      if (outerLevelsUnknown(config, server)) continue;
+      const http = enclosing(server, 'http');
+      const edit = http ? insertIntoBlock(http, `ssl_session_cache ${spec};`, ['ssl_protocols', 'ssl_ciphers', 'ssl_prefer_server_ciphers', 'ssl_session_timeout', 'ssl_session_tickets']) : null;
+      ctx.report({
+        node: at,
+        message: `TLS server without ssl_session_cache (nginx's default is none): ${consequence} (add "ssl_session_cache ${spec};" at http level)`,
+        fix: edit ? { description: `add "ssl_session_cache ${spec};" to http`, edits: [edit] } : undefined,
+      });
+    }
+  },
+};

@@ -1,0 +1,53 @@
+import type { Rule } from '../../src/lint/rule.js';
+import { walk } from '../../src/nginx/tree.js';
+import { VarModel, canContain, isInternal, parseScript } from '../../src/nginx/security.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/ssrf',
+    aliases: ['ssrf'],
+    category: 'security',
+    severity: 'error',
+    fix: 'none',
+    summary: 'proxy_pass host or scheme built from client-controlled data (server-side request forgery)',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const vars = new VarModel(config);
+    walk(config.root, (d) => {
+      if (d.name === 'stream' || d.name === 'mail') return false;
+      if (d.name !== 'proxy_pass' || !d.args[0] || isInternal(d)) return undefined;
+      const parts = vars.expand(parseScript(d.args[0].value), d);
+      // Walk the URL: before "://" a variable may be the scheme or the host, after it the host,
+      // and from the first "/" on it is only the path.
+      let state: 'start' | 'host' | 'path' = 'start';
+      for (const p of parts) {
+        if (state === 'path') break;
+        if ('lit' in p) {
+          let text = p.lit;
+          if (state === 'start' && text.includes('://')) {
+            text = text.slice(text.indexOf('://') + 3);
+            state = 'host';
+          }
+          if (/[/?#]/.test(text)) state = 'path';
+          continue;
+        }
+        const info = vars.varInfo(p.v, p.at);
+        if (info.slashStart) {
+          state = 'path';
+          continue;
+        }
+        if (info.user && canContain(info, '.')) {
+          ctx.report({
+            node: d.args[0],
+            file: d.file,
+            message: `proxy_pass takes its ${state === 'host' ? 'host' : 'scheme or host'} from "$${p.v}", which the client controls: requests can be sent to any server (SSRF)`,
+          });
+          break;
+        }
+      }
+      return undefined;
+    });
+  },
+};

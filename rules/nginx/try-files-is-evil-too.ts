@@ -1,0 +1,26 @@
+import type { Rule } from '../../src/lint/rule.js';
+import { findAll } from '../../src/nginx/tree.js';
+import { inScope } from '../../src/nginx/security.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/try-files-is-evil-too',
+    aliases: ['try_files_is_evil_too'],
+    category: 'security',
+    severity: 'warning',
+    fix: 'none',
+    summary: 'try_files without open_file_cache: every request pays extra stat() calls',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    for (const d of findAll(config, 'try_files')) {
+      const cache = inScope(config, d, 'open_file_cache');
+      if (cache && cache.args[0]?.value !== 'off') continue;
+      ctx.report({
+        node: d,
+        message: `try_files checks the file system for each candidate on every request, and open_file_cache is ${cache ? 'off' : 'not set'} here: enable "open_file_cache max=… inactive=…;" to cache those lookups`,
+      });
+    }
+  },
+};

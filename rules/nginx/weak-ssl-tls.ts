@@ -1,0 +1,66 @@
+import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { findAll, walk } from '../../src/nginx/tree.js';
+import { effectiveValue } from '../../src/nginx/effective.js';
+import { isTlsServer } from '../../src/nginx/security.js';
+
+const WEAK_PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1'];
+/** OpenSSL cipher-string tokens that enable broken or unauthenticated suites. */
+const WEAK_CIPHER = /^(?:.*(?:RC4|DES|3DES|EXPORT|EXP|NULL|MD5|RC2|IDEA|SEED|PSK|SRP|ADH|AECDH|aNULL|eNULL).*)$/;
+
+function weakCipherTokens(value: string): string[] {
+  return value.split(/[:,\s]+/).filter((t) => t !== '' && !/^[!-]/.test(t) && WEAK_CIPHER.test(t.replace(/^\+/, '')) && !/^(?:ECDHE|DHE)-.*-GCM-/.test(t));
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'nginx/weak-ssl-tls',
+    aliases: ['weak_ssl_tls'],
+    category: 'security',
+    severity: 'error',
+    fix: 'suggest',
+    summary: 'SSLv3/TLSv1/TLSv1.1 or weak ciphers (RC4, DES, 3DES, EXPORT, NULL, MD5) enabled',
+    needs: ['nginx'],
+  },
+  check(ctx) {
+    const config = ctx.nginx!;
+    const version = ctx.options.versions.nginx;
+    for (const d of findAll(config, 'ssl_protocols')) {
+      const weak = d.args.filter((a) => WEAK_PROTOCOLS.includes(a.value));
+      if (weak.length === 0) continue;
+      const keep = d.args.map((a) => a.value).filter((v) => !WEAK_PROTOCOLS.includes(v));
+      const replacement = keep.length > 0 ? keep : ['TLSv1.2'];
+      if (!replacement.includes('TLSv1.3')) replacement.push('TLSv1.3');
+      ctx.report({
+        node: d,
+        message: `ssl_protocols enables ${weak.map((a) => a.value).join(', ')}: deprecated by RFC 8996 and open to downgrade attacks (POODLE, BEAST)`,
+        fix: { description: `allow only ${replacement.join(' ')}`, edits: [{ file: d.file.path, start: d.args[0]!.start, end: d.args[d.args.length - 1]!.end, text: replacement.join(' ') }] },
+      });
+    }
+    for (const d of findAll(config, 'ssl_ciphers')) {
+      const v = d.args[0];
+      if (!v) continue;
+      const weak = weakCipherTokens(v.value);
+      if (weak.length === 0) continue;
+      ctx.report({ node: v, file: d.file, message: `ssl_ciphers enables weak suites (${weak.slice(0, 4).join(', ')}${weak.length > 4 ? ', …' : ''}): exclude them (e.g. "…:!aNULL:!MD5:!RC4:!3DES")` });
+    }
+    for (const d of findAll(config, 'ssl_prefer_server_ciphers')) {
+      if (d.args[0]?.value !== 'on') continue;
+      ctx.report({ node: d, severity: 'info', message: 'ssl_prefer_server_ciphers on: with a modern cipher list (all AEAD) the client should choose, e.g. ChaCha20 on devices without AES hardware (Mozilla intermediate profile: off)' });
+    }
+    // TLS servers that never set ssl_protocols run with the version's default.
+    walk(config.root, (d) => {
+      if (d.name !== 'server' || !d.block || !isTlsServer(d)) return undefined;
+      const eff = effectiveValue(config, d, 'ssl_protocols', version);
+      if (!eff.isDefault || !eff.args) return false;
+      const weak = eff.args.filter((p) => WEAK_PROTOCOLS.includes(p));
+      if (weak.length === 0) return false;
+      ctx.report({
+        node: d as Directive,
+        severity: 'warning',
+        message: `this TLS server sets no ssl_protocols, and nginx ${version} defaults to "${eff.args.join(' ')}": ${weak.join(', ')} stay enabled (add "ssl_protocols TLSv1.2 TLSv1.3;")`,
+      });
+      return false;
+    });
+  },
+};

@@ -1,0 +1,41 @@
+// Which kind of gunicorn source a file is, by name first and content second.
+
+import type { SourceKind } from './sources.js';
+import { isGunicornProgram } from './launch.js';
+
+function basename(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i === -1 ? p : p.slice(i + 1);
+}
+
+/** A line that runs gunicorn (`gunicorn …`, `python -m gunicorn`, `…/bin/gunicorn`, `uv run gunicorn`). */
+const GUNICORN_COMMAND = /(^|[\s"'[,;&|(=])((?:[\w./-]*\/)?gunicorn[0-9.]*|-m\s+gunicorn)(?=[\s"',\]]|$)/m;
+
+const SETTING_LIKE = /^(bind|workers|worker_class|threads|timeout|keepalive|graceful_timeout|max_requests|max_requests_jitter|worker_connections|preload_app|accesslog|errorlog|loglevel|wsgi_app|forwarded_allow_ips|daemon|reload|pidfile|backlog|proc_name|raw_env|secure_scheme_headers|worker_tmp_dir|umask|user|group|chdir|limit_request_line|access_log_format)\s*[:=]/m;
+const HOOK_LIKE = /^def\s+(on_starting|on_reload|when_ready|pre_fork|post_fork|post_worker_init|worker_int|worker_abort|pre_exec|pre_request|post_request|child_exit|worker_exit|nworkers_changed|on_exit)\s*\(/m;
+
+export function mentionsGunicornCommand(text: string): boolean {
+  return GUNICORN_COMMAND.test(text);
+}
+
+export function detectSourceKind(path: string, text: string): SourceKind | null {
+  const name = basename(path);
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.socket')) return 'socket';
+  if (lower.endsWith('.service')) return 'systemd';
+  if (/^procfile(\..+)?$/i.test(name)) return 'procfile';
+  if (/^dockerfile/i.test(name) || /\.dockerfile$/i.test(name) || /^containerfile/i.test(name)) return 'dockerfile';
+  if (/^(docker-)?compose[\w.-]*\.ya?ml$/i.test(name)) return 'compose';
+  if (/^supervisord?[\w.-]*\.conf$/i.test(name) || (/\.(conf|ini)$/i.test(name) && /^\s*\[program:[^\]]+\]/m.test(text))) return 'supervisord';
+  if (/gunicorn[\w.-]*\.(conf\.)?py$/i.test(name) || lower === 'gunicorn.conf.py') return 'conf.py';
+  if (lower.endsWith('.py')) return SETTING_LIKE.test(text) || HOOK_LIKE.test(text) ? 'conf.py' : null;
+  if (lower.endsWith('.sh') || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) return 'shell';
+  if (/^\s*\[Service\]/m.test(text) && /^\s*ExecStart\s*=/m.test(text)) return 'systemd';
+  if (/^\s*\[Socket\]/m.test(text) && /^\s*ListenStream\s*=/m.test(text)) return 'socket';
+  if (/^\s*(FROM)\s+\S+/im.test(text) && /^\s*(CMD|ENTRYPOINT)\b/m.test(text)) return 'dockerfile';
+  if (/^services:\s*$/m.test(text) && /\.ya?ml$/i.test(name)) return 'compose';
+  if (/\.(ya?ml|json|toml|md|rst|html)$/i.test(name)) return null;
+  return mentionsGunicornCommand(text) ? 'text' : null;
+}
+
+export { isGunicornProgram };

@@ -1,0 +1,542 @@
+// Shared facts for the security rules: where regexes appear, `if` conditions, nginx variable
+// scripts (`http://$host$1`), and what a variable can hold (user-controlled? may it contain CR/LF
+// or a dot? does it always start with a slash?).
+
+import type { Arg, Directive, NginxConfig } from './tree.js';
+import { walk } from './tree.js';
+import type { CharSet, ParsedRegex } from './regex.js';
+import { emptySet, fullSet, groupChars, hasChar, parseRegex, unionSets } from './regex.js';
+
+// ---- regex sites ---------------------------------------------------------------------------------
+
+export interface RegexSite {
+  /** The directive holding the regex (for map entries: the entry line). */
+  node: Directive;
+  arg: Arg;
+  pattern: string;
+  caseInsensitive: boolean;
+  kind: 'location' | 'if' | 'map' | 'rewrite' | 'server_name' | 'valid_referers' | 'fastcgi_split_path_info' | 'proxy_redirect' | 'proxy_cookie';
+  /** Offset of the pattern inside the argument's source text (after a leading `~`/`~*`). */
+  prefixLength: number;
+  /** What the regex is matched against, when known (`$uri`, an `if` variable, a map source). */
+  subject: string | null;
+}
+
+/** `location ~ re`, `location ~* re` or `location ~re`: the regex part, if any. */
+export function locationRegex(loc: Directive): { arg: Arg; pattern: string; caseInsensitive: boolean; prefixLength: number } | null {
+  const a0 = loc.args[0];
+  if (!a0) return null;
+  if ((a0.value === '~' || a0.value === '~*') && loc.args[1]) {
+    return { arg: loc.args[1], pattern: loc.args[1].value, caseInsensitive: a0.value === '~*', prefixLength: 0 };
+  }
+  if (a0.value.startsWith('~') && a0.value.length > 1) {
+    const ci = a0.value.startsWith('~*');
+    const len = ci ? 2 : 1;
+    return { arg: a0, pattern: a0.value.slice(len), caseInsensitive: ci, prefixLength: len };
+  }
+  return null;
+}
+
+export interface IfCondition {
+  /** The tested variable (`$http_origin`), or the whole operand for `if ($x)`. */
+  variable: string;
+  operator: string | null;
+  operand: string | null;
+  operandArg: Arg | null;
+}
+
+/** Reads `if (...)` arguments, which nginx's lexer leaves with the parentheses glued on. */
+export function ifCondition(d: Directive): IfCondition | null {
+  if (d.name !== 'if' || d.args.length === 0) return null;
+  const vals = d.args.map((a) => a.value);
+  const first = vals[0]!.startsWith('(') ? vals[0]!.slice(1) : vals[0]!;
+  const parts: Array<{ value: string; arg: Arg }> = [];
+  if (first !== '') parts.push({ value: first, arg: d.args[0]! });
+  for (let i = 1; i < d.args.length; i++) parts.push({ value: vals[i]!, arg: d.args[i]! });
+  const last = parts[parts.length - 1];
+  if (last) {
+    if (last.value === ')') parts.pop();
+    else if (last.arg.quote === null && last.value.endsWith(')')) parts[parts.length - 1] = { value: last.value.slice(0, -1), arg: last.arg };
+  }
+  if (parts.length === 0) return null;
+  if (parts.length === 1) return { variable: parts[0]!.value, operator: null, operand: null, operandArg: null };
+  return { variable: parts[0]!.value, operator: parts[1]!.value, operand: parts[2]?.value ?? null, operandArg: parts[2]?.arg ?? null };
+}
+
+export function isRegexOperator(op: string | null): boolean {
+  return op === '~' || op === '~*' || op === '!~' || op === '!~*';
+}
+
+const MAP_SPECIAL = new Set(['default', 'hostnames', 'include', 'volatile']);
+
+/** Every regex in the configuration, with where it sits and what it is matched against. */
+export function regexSites(config: NginxConfig): RegexSite[] {
+  const out: RegexSite[] = [];
+  walk(config.root, (d) => {
+    if (d.name === 'location') {
+      const r = locationRegex(d);
+      if (r) out.push({ node: d, arg: r.arg, pattern: r.pattern, caseInsensitive: r.caseInsensitive, kind: 'location', prefixLength: r.prefixLength, subject: '$uri' });
+    } else if (d.name === 'if') {
+      const c = ifCondition(d);
+      if (c && isRegexOperator(c.operator) && c.operand !== null && c.operandArg) {
+        out.push({ node: d, arg: c.operandArg, pattern: c.operand, caseInsensitive: c.operator!.endsWith('*'), kind: 'if', prefixLength: 0, subject: c.variable });
+      }
+    } else if (d.name === 'rewrite' && d.args[0]) {
+      out.push({ node: d, arg: d.args[0], pattern: d.args[0].value, caseInsensitive: false, kind: 'rewrite', prefixLength: 0, subject: '$uri' });
+    } else if ((d.name === 'server_name' || d.name === 'valid_referers') && d.parent?.name !== 'map') {
+      for (const a of d.args) {
+        if (a.value.startsWith('~') && a.value.length > 1) {
+          out.push({ node: d, arg: a, pattern: a.value.slice(1), caseInsensitive: d.name === 'server_name', kind: d.name, prefixLength: 1, subject: d.name === 'server_name' ? '$host' : '$http_referer' });
+        }
+      }
+    } else if (d.name === 'fastcgi_split_path_info' && d.args[0]) {
+      out.push({ node: d, arg: d.args[0], pattern: d.args[0].value, caseInsensitive: false, kind: 'fastcgi_split_path_info', prefixLength: 0, subject: '$uri' });
+    } else if ((d.name === 'proxy_redirect' || d.name === 'proxy_cookie_path' || d.name === 'proxy_cookie_domain') && d.args[0]?.value.startsWith('~')) {
+      const v = d.args[0].value;
+      const ci = v.startsWith('~*');
+      const len = ci ? 2 : 1;
+      out.push({ node: d, arg: d.args[0], pattern: v.slice(len), caseInsensitive: ci || d.name !== 'proxy_redirect', kind: d.name === 'proxy_redirect' ? 'proxy_redirect' : 'proxy_cookie', prefixLength: len, subject: null });
+    } else if (d.parent?.name === 'map' && d.parent.block && !MAP_SPECIAL.has(d.name)) {
+      const key = d.name;
+      if (key.startsWith('~') && key.length > 1) {
+        const ci = key.startsWith('~*');
+        const len = ci ? 2 : 1;
+        // The key is the directive's name: point at it with a synthetic argument.
+        const arg: Arg = { value: key, quote: null, start: d.start, end: d.start + key.length, line: d.line, column: d.column };
+        if (d.file.text[d.start] === '"' || d.file.text[d.start] === "'") arg.end = d.start + key.length + 2;
+        out.push({ node: d, arg, pattern: key.slice(len), caseInsensitive: ci, kind: 'map', prefixLength: len, subject: d.parent.args[0]?.value ?? null });
+      }
+    }
+    return undefined;
+  });
+  return out;
+}
+
+// ---- variable scripts -------------------------------------------------------------------------
+
+export type ScriptPart = { lit: string } | { v: string };
+
+/** Splits an nginx value with variables (`http://$host${x}y$1`) into literal and variable parts. */
+export function parseScript(value: string): ScriptPart[] {
+  const out: ScriptPart[] = [];
+  let lit = '';
+  let i = 0;
+  while (i < value.length) {
+    const c = value[i]!;
+    if (c === '$') {
+      let m: RegExpExecArray | null;
+      const rest = value.slice(i + 1, i + 80);
+      if ((m = /^\{([A-Za-z0-9_]+)\}/.exec(rest))) {
+        if (lit) out.push({ lit });
+        lit = '';
+        out.push({ v: m[1]! });
+        i += 1 + m[0].length;
+        continue;
+      }
+      if ((m = /^[0-9]/.exec(rest)) || (m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) {
+        if (lit) out.push({ lit });
+        lit = '';
+        out.push({ v: m[0] });
+        i += 1 + m[0].length;
+        continue;
+      }
+    }
+    lit += c;
+    i++;
+  }
+  if (lit) out.push({ lit });
+  return out;
+}
+
+export interface VarInfo {
+  /** The client can influence the value. */
+  user: boolean;
+  /** Characters the value may contain. */
+  chars: CharSet;
+  /** Always begins with `/` (so it is a path, never a host). */
+  slashStart: boolean;
+  /** Whether anything is known about the variable (unknown ones are never reported). */
+  known: boolean;
+}
+
+const ANY = fullSet();
+const NO_CRLF = (() => {
+  const s = fullSet();
+  s.bits[0]! &= ~((1 << 10) | (1 << 13));
+  return s;
+})();
+
+function info(user: boolean, chars: CharSet, slashStart = false): VarInfo {
+  return { user, chars, slashStart, known: true };
+}
+
+/** Built-in variables: what a client can put in them. */
+function builtinInfo(name: string): VarInfo | null {
+  const n = name.toLowerCase();
+  // Decoded and normalised URI: %0d%0a becomes CR LF.
+  if (n === 'uri' || n === 'document_uri' || n === 'fastcgi_path_info' || n === 'fastcgi_script_name') return info(true, ANY, n !== 'fastcgi_path_info');
+  if (n === 'request_uri') return info(true, NO_CRLF, true);
+  if (n === 'args' || n === 'query_string' || n === 'request_body' || n === 'request' || n === 'is_args') return info(n !== 'is_args', NO_CRLF);
+  if (n.startsWith('arg_') || n.startsWith('http_') || n.startsWith('cookie_')) return info(true, NO_CRLF);
+  if (n === 'request_filename' || n === 'realpath_root' || n === 'document_root') return info(false, NO_CRLF, true);
+  return null;
+}
+
+interface Definition {
+  script: ScriptPart[];
+  at: Directive;
+}
+
+/** Answers "what can `$name` hold here?" by following `set`, `map` and regex captures. */
+export class VarModel {
+  private sets = new Map<string, Definition[]>();
+  private maps = new Map<string, Directive>();
+  private regexCache = new Map<string, ParsedRegex>();
+
+  constructor(private readonly config: NginxConfig) {
+    walk(config.root, (d) => {
+      if (d.name === 'set' && d.args.length >= 2) {
+        const name = d.args[0]!.value.replace(/^\$/, '').toLowerCase();
+        const list = this.sets.get(name) ?? [];
+        list.push({ script: parseScript(d.args[1]!.value), at: d });
+        this.sets.set(name, list);
+      } else if (d.name === 'map' && d.block && d.args[1]) {
+        this.maps.set(d.args[1].value.replace(/^\$/, '').toLowerCase(), d);
+      }
+      return undefined;
+    });
+  }
+
+  regex(pattern: string, ci: boolean): ParsedRegex {
+    const key = `${ci ? 'i' : 'c'}:${pattern}`;
+    let r = this.regexCache.get(key);
+    if (!r) {
+      r = parseRegex(pattern, ci);
+      this.regexCache.set(key, r);
+    }
+    return r;
+  }
+
+  /** `set $name …` directives, if the variable is set. */
+  setDefinitions(name: string): Definition[] {
+    return this.sets.get(name.toLowerCase()) ?? [];
+  }
+
+  mapOf(name: string): Directive | undefined {
+    return this.maps.get(name.toLowerCase());
+  }
+
+  /** The regex whose numbered captures `$1…$9` refer to at `at`. */
+  captureSource(at: Directive): { regex: ParsedRegex; subject: string | null; escaped: boolean; node: Directive } | null {
+    // A `rewrite` earlier in the same block sets the captures (nginx escapes them in its own replacement).
+    const siblings = at.parent?.block ?? this.config.root;
+    const idx = siblings.indexOf(at);
+    for (let i = idx - 1; i >= 0; i--) {
+      const s = siblings[i]!;
+      if (s.name === 'rewrite' && s.args[0]) return { regex: this.regex(s.args[0].value, false), subject: '$uri', escaped: false, node: s };
+    }
+    for (let p = at.parent; p; p = p.parent) {
+      if (p.name === 'if') {
+        const c = ifCondition(p);
+        if (c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null) {
+          return { regex: this.regex(c.operand, c.operator!.endsWith('*')), subject: c.variable, escaped: false, node: p };
+        }
+      } else if (p.name === 'location') {
+        const r = locationRegex(p);
+        if (r) return { regex: this.regex(r.pattern, r.caseInsensitive), subject: '$uri', escaped: false, node: p };
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** The regex defining the named capture `name` visible at `at`. */
+  private namedCapture(name: string, at: Directive): { regex: ParsedRegex; subject: string | null } | null {
+    for (let p = at.parent; p; p = p.parent) {
+      if (p.name === 'if') {
+        const c = ifCondition(p);
+        if (c && isRegexOperator(c.operator) && c.operand !== null) {
+          const r = this.regex(c.operand, c.operator!.endsWith('*'));
+          if (r.names.has(name)) return { regex: r, subject: c.variable };
+        }
+      } else if (p.name === 'location') {
+        const lr = locationRegex(p);
+        if (lr) {
+          const r = this.regex(lr.pattern, lr.caseInsensitive);
+          if (r.names.has(name)) return { regex: r, subject: '$uri' };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** What `$name` can hold when used at `at`. */
+  varInfo(name: string, at: Directive, depth = 0): VarInfo {
+    const unknown: VarInfo = { user: false, chars: emptySet(), slashStart: false, known: false };
+    if (depth > 8) return unknown;
+    if (/^[0-9]$/.test(name)) {
+      const src = this.captureSource(at);
+      if (!src) return unknown;
+      const chars = groupChars(src.regex, Number(name));
+      if (!chars) return unknown;
+      const subject = src.subject ? this.scriptInfo(parseScript(src.subject), src.node, depth + 1) : info(true, ANY);
+      return this.captureInfo(chars, subject, src.escaped);
+    }
+    const named = this.namedCapture(name, at);
+    if (named) {
+      const chars = groupChars(named.regex, named.regex.names.get(name)!)!;
+      const subject = named.subject ? this.scriptInfo(parseScript(named.subject), at, depth + 1) : info(true, ANY);
+      return this.captureInfo(chars, subject, false);
+    }
+    const defs = this.setDefinitions(name);
+    if (defs.length > 0) {
+      return this.union(defs.map((d) => this.scriptInfo(d.script, d.at, depth + 1)));
+    }
+    const map = this.mapOf(name);
+    if (map) return this.mapInfo(map, depth);
+    return builtinInfo(name) ?? unknown;
+  }
+
+  private captureInfo(groupSet: CharSet, subject: VarInfo, escaped: boolean): VarInfo {
+    const chars = emptySet();
+    for (let i = 0; i < 8; i++) chars.bits[i] = groupSet.bits[i]! & subject.chars.bits[i]!;
+    chars.high = groupSet.high && subject.chars.high;
+    if (escaped) {
+      chars.bits[0]! &= ~((1 << 10) | (1 << 13));
+    }
+    return info(subject.user, chars);
+  }
+
+  /** A map's output: the union of its values; captures of regex keys hold what their group allows. */
+  mapInfo(map: Directive, depth: number): VarInfo {
+    const infos: VarInfo[] = [];
+    for (const entry of map.block ?? []) {
+      if (entry.name === 'hostnames' || entry.name === 'volatile' || entry.name === 'include') continue;
+      const value = entry.args[0]?.value;
+      if (value === undefined) continue;
+      const script = parseScript(value);
+      const key = entry.name;
+      const keyRegex = key.startsWith('~') ? this.regex(key.slice(key.startsWith('~*') ? 2 : 1), key.startsWith('~*')) : null;
+      const parts: VarInfo[] = [];
+      for (const p of script) {
+        if ('lit' in p) parts.push(literalInfo(p.lit));
+        else if (keyRegex && /^[0-9]$/.test(p.v)) {
+          // The map's source may be any composite string: only the group limits the capture.
+          const chars = groupChars(keyRegex, Number(p.v));
+          parts.push(chars ? info(true, chars) : literalInfo(''));
+        } else if (keyRegex && keyRegex.names.has(p.v)) {
+          parts.push(info(true, groupChars(keyRegex, keyRegex.names.get(p.v)!)!));
+        } else parts.push(this.varInfo(p.v, map, depth + 1));
+      }
+      infos.push(this.concat(parts));
+    }
+    return this.union(infos);
+  }
+
+  /** What a whole script can hold. */
+  scriptInfo(script: ScriptPart[], at: Directive, depth = 0): VarInfo {
+    return this.concat(script.map((p) => ('lit' in p ? literalInfo(p.lit) : this.varInfo(p.v, at, depth))));
+  }
+
+  private concat(parts: VarInfo[]): VarInfo {
+    let chars = emptySet();
+    let user = false;
+    let known = parts.length === 0;
+    for (const p of parts) {
+      chars = unionSets(chars, p.chars);
+      user ||= p.user;
+      known ||= p.known;
+    }
+    const first = parts[0];
+    return { user, chars, slashStart: first ? first.slashStart : false, known };
+  }
+
+  private union(infos: VarInfo[]): VarInfo {
+    if (infos.length === 0) return { user: false, chars: emptySet(), slashStart: false, known: false };
+    let chars = emptySet();
+    for (const i of infos) chars = unionSets(chars, i.chars);
+    return { user: infos.some((i) => i.user), chars, slashStart: infos.every((i) => i.slashStart), known: infos.some((i) => i.known) };
+  }
+
+  /**
+   * Expands `set` variables with one definition inline (so `set $u "http://x$request_uri"; proxy_pass $u;`
+   * reads as the literal script), keeping other variables as leaves.
+   */
+  expand(script: ScriptPart[], at: Directive, depth = 0): Array<{ lit: string } | { v: string; at: Directive }> {
+    const out: Array<{ lit: string } | { v: string; at: Directive }> = [];
+    for (const p of script) {
+      if ('lit' in p) {
+        out.push(p);
+        continue;
+      }
+      const defs = /^[0-9]$/.test(p.v) ? [] : this.setDefinitions(p.v);
+      if (defs.length === 1 && depth < 8 && !this.namedCaptureVisible(p.v, at)) {
+        out.push(...this.expand(defs[0]!.script, defs[0]!.at, depth + 1));
+      } else out.push({ v: p.v, at });
+    }
+    return out;
+  }
+
+  private namedCaptureVisible(name: string, at: Directive): boolean {
+    return this.namedCapture(name, at) !== null;
+  }
+}
+
+function literalInfo(text: string): VarInfo {
+  const chars = emptySet();
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (c > 255) chars.high = true;
+    else chars.bits[c >> 5]! |= 1 << (c & 31);
+  }
+  return { user: false, chars, slashStart: text.startsWith('/'), known: true };
+}
+
+export function canContain(i: VarInfo, ch: string): boolean {
+  return hasChar(i.chars, ch);
+}
+
+// ---- small helpers -----------------------------------------------------------------------------
+
+/** `listen` parameters of a server, flattened. */
+export function listens(server: Directive): Directive[] {
+  return (server.block ?? []).filter((d) => d.name === 'listen');
+}
+
+/** A server that terminates TLS (a listen with `ssl`, `quic` or `http3`). */
+export function isTlsServer(server: Directive): boolean {
+  return listens(server).some((l) => l.args.some((a) => a.value === 'ssl' || a.value === 'quic' || a.value === 'http3'));
+}
+
+/** Nearest value of `name` from `at` outward (own block first, then enclosing blocks, then the top level). */
+export function inScope(config: NginxConfig, at: Directive, name: string): Directive | undefined {
+  for (let p: Directive | null = at; p; p = p.parent) {
+    const hit = (p.block ?? []).find((d) => d.name === name);
+    if (hit) return hit;
+  }
+  return config.root.find((d) => d.name === name);
+}
+
+/** The enclosing `location` is `internal;` (only reachable by internal redirects). */
+export function isInternal(at: Directive): boolean {
+  for (let p = at.parent; p; p = p.parent) {
+    if (p.name === 'location') {
+      if ((p.block ?? []).some((d) => d.name === 'internal')) return true;
+      if (p.args[0]?.value.startsWith('@')) return true;
+    }
+  }
+  return false;
+}
+
+/** Source range of pattern offsets [from, to) inside a regex site's argument (the whole argument when escapes shift offsets). */
+export function patternRange(site: RegexSite, from: number, to: number): { file: Directive['file']; start: number; end: number } {
+  const file = site.node.file;
+  const raw = file.text.slice(site.arg.start, site.arg.end);
+  const q = raw.startsWith('"') || raw.startsWith("'") ? 1 : 0;
+  const body = raw.slice(q, raw.length - q);
+  if (body.length === site.arg.value.length) {
+    const base = site.arg.start + q + site.prefixLength;
+    return { file, start: base + from, end: Math.max(base + from, Math.min(base + to, site.arg.end)) };
+  }
+  return { file, start: site.arg.start, end: site.arg.end };
+}
+
+// ---- DNS of proxied targets (missing-resolver, stale-dns-cache) ------------------------------------
+
+export interface DnsTarget {
+  /** Where to report: the *_pass directive, or the upstream `server` line. */
+  node: Directive;
+  host: string;
+  kind: 'variable-without-resolver' | 'static-public' | 'static-internal' | 'resolve-without-resolver';
+  /** A cloud load balancer / CDN name whose addresses change often. */
+  cloud: boolean;
+  /** The *_pass directive reaching it. */
+  pass: Directive;
+}
+
+const PASS_DIRECTIVES = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass']);
+const CLOUD_SUFFIXES = ['amazonaws.com', 'cloudfront.net', 'workers.dev', 'pages.dev', 'herokuapp.com', 'azurewebsites.net', 'cloudapp.azure.com', 'trafficmanager.net', 'azureedge.net', 'appspot.com', 'run.app', 'vercel.app', 'netlify.app', 'fly.dev', 'onrender.com', 'akamaiedge.net', 'edgekey.net', 'fastly.net', 'cdn.cloudflare.net', 'googleusercontent.com'];
+
+export function isCloudHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return CLOUD_SUFFIXES.some((s) => h === s || h.endsWith('.' + s));
+}
+
+function hostOf(target: string): string | null {
+  let rest = target.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (/^unix:/i.test(rest)) return null;
+  rest = rest.split(/[/?#]/)[0]!;
+  const v6 = /^\[([^\]]+)\]/.exec(rest);
+  if (v6) return v6[1]!;
+  return rest.replace(/:\d+$/, '').replace(/:$/, '');
+}
+
+function isLiteralIp(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (/^[0-9a-f:.]+$/i.test(host) && host.includes(':'));
+}
+
+function isLocalhost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === 'ip6-localhost' || h.endsWith('.localhost');
+}
+
+function hasResolver(config: NginxConfig, at: Directive): boolean {
+  for (let p: Directive | null = at; p; p = p.parent) if ((p.block ?? []).some((d) => d.name === 'resolver')) return true;
+  return config.root.some((d) => d.name === 'resolver');
+}
+
+/** Every proxied host name and how nginx resolves it. */
+export function dnsTargets(config: NginxConfig, isInternalName: (h: string) => boolean): DnsTarget[] {
+  const upstreams = new Map<string, Directive>();
+  walk(config.root, (d) => {
+    if (d.name === 'upstream' && d.block && d.args[0]) upstreams.set(d.args[0].value, d);
+    return d.name === 'stream' ? false : undefined;
+  });
+  const vars = new VarModel(config);
+  const out: DnsTarget[] = [];
+  const staticHost = (node: Directive, host: string, pass: Directive): void => {
+    if (isLiteralIp(host) || isLocalhost(host)) return;
+    const internal = isInternalName(host);
+    out.push({ node, host, kind: internal ? 'static-internal' : 'static-public', cloud: !internal && isCloudHost(host), pass });
+  };
+  walk(config.root, (d) => {
+    if (d.name === 'stream' || d.name === 'mail') return false;
+    if (!PASS_DIRECTIVES.has(d.name) || !d.args[0]) return undefined;
+    const value = d.args[0].value;
+    if (value.includes('$')) {
+      const expanded = vars.expand(parseScript(value), d);
+      const literalHead = expanded.every((p) => 'lit' in p) ? expanded.map((p) => ('lit' in p ? p.lit : '')).join('') : null;
+      const host = literalHead !== null ? hostOf(literalHead) : null;
+      if (host && upstreams.has(host)) return undefined;
+      if (host && (isLiteralIp(host) || isLocalhost(host))) return undefined;
+      const headVars = parseScript(value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]!).filter((p) => 'v' in p);
+      if (headVars.length === 0 && value.includes('://')) {
+        // Variables only in the path: the host is literal but nginx still resolves it per request.
+        const h = hostOf(value);
+        if (h && (upstreams.has(h) || isLiteralIp(h) || isLocalhost(h))) return undefined;
+      }
+      if (!hasResolver(config, d)) out.push({ node: d, host: host ?? value, kind: 'variable-without-resolver', cloud: false, pass: d });
+      return undefined;
+    }
+    const host = hostOf(value);
+    if (!host) return undefined;
+    const up = upstreams.get(host);
+    if (!up) {
+      staticHost(d, host, d);
+      return undefined;
+    }
+    for (const s of (up.block ?? []).filter((k) => k.name === 'server')) {
+      const h = s.args[0] ? hostOf(s.args[0].value) : null;
+      if (!h) continue;
+      if (s.args.some((a) => a.value === 'resolve')) {
+        if (!hasResolver(config, up)) out.push({ node: s, host: h, kind: 'resolve-without-resolver', cloud: false, pass: d });
+        continue;
+      }
+      staticHost(s, h, d);
+    }
+    return undefined;
+  });
+  // The same upstream line reached from several locations is one place.
+  const seen = new Set<Directive>();
+  return out.filter((t) => (seen.has(t.node) ? false : (seen.add(t.node), true)));
+}
