@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -88,10 +88,20 @@ http {
 `;
 }
 
-/** Runs a child to completion (bounded), returning its stdout. */
+/** GNU time, when present, reports each tool's own CPU time (user + system). */
+const TIME = '/usr/bin/time';
+const haveTime = spawnSync(TIME, ['-f', '%U', 'true'], { stdio: 'ignore' }).status === 0;
+const CPU_MARK = 'bench-cpu:';
+
+/**
+ * Runs a child to completion (bounded). Returns its stdout and, with GNU time, the CPU seconds
+ * it used: CPU per request is a cost measure that other load on the host disturbs far less
+ * than req/s.
+ */
 function runChild(command, args, limitMs) {
+  const [file, argv] = haveTime ? [TIME, ['-f', `${CPU_MARK} %U %S`, command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -103,7 +113,9 @@ function runChild(command, args, limitMs) {
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(out);
+      const m = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(err);
+      const cpuSec = m ? Number(m[1]) + Number(m[2]) : undefined;
+      if (code === 0) resolve({ out, cpuSec });
       else reject(new Error(`${command} exited with ${code}: ${err.slice(-500)}`));
     });
   });
@@ -116,35 +128,48 @@ process.stdout.write(JSON.stringify(r));
 `;
 
 async function measureConftune(url) {
-  const out = await runChild(
+  const { out, cpuSec } = await runChild(
     process.execPath,
     ['--input-type=module', '-e', probeScript, '--', pathToFileURL(probeModule).href, url, String(connections), String(durationSec)],
     (durationSec + 30) * 1000,
   );
   const r = JSON.parse(out);
   const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-  return { rps: r.rps, note: `cpu ${Math.round(r.generatorCpuUtil * 100)}%${errors ? `, ${errors} errors` : ''}` };
+  return {
+    rps: r.rps,
+    cpuPerRequestUs: cpuSec === undefined ? undefined : (cpuSec * 1e6) / r.requests,
+    note: `generator ${Math.round(r.generatorCpuUtil * 100)}%${errors ? `, ${errors} errors` : ''}`,
+  };
 }
 
 async function measureWrk(url) {
-  const out = await runChild('wrk', ['-t1', `-c${connections}`, `-d${durationSec}s`, url], (durationSec + 30) * 1000);
+  const { out, cpuSec } = await runChild('wrk', ['-t1', `-c${connections}`, `-d${durationSec}s`, url], (durationSec + 30) * 1000);
   const m = /Requests\/sec:\s*([\d.]+)/.exec(out);
   if (!m) throw new Error(`cannot read wrk output:\n${out}`);
   const errors = /Non-2xx|Socket errors/.test(out) ? 'errors reported' : '';
-  return { rps: Number(m[1]), note: errors };
+  const total = /(\d+) requests in/.exec(out);
+  return {
+    rps: Number(m[1]),
+    cpuPerRequestUs: cpuSec === undefined || !total ? undefined : (cpuSec * 1e6) / Number(total[1]),
+    note: errors,
+  };
 }
 
 async function measureAutocannon(url) {
   const require = createRequire(import.meta.url);
   const bin = path.join(path.dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
-  const out = await runChild(
+  const { out, cpuSec } = await runChild(
     process.execPath,
     [bin, '-c', String(connections), '-d', String(durationSec), '-j', url],
     (durationSec + 30) * 1000,
   );
   const r = JSON.parse(out);
   const errors = (r.errors ?? 0) + (r.non2xx ?? 0);
-  return { rps: r.requests.total / r.duration, note: errors ? `${errors} errors` : '' };
+  return {
+    rps: r.requests.total / r.duration,
+    cpuPerRequestUs: cpuSec === undefined ? undefined : (cpuSec * 1e6) / r.requests.total,
+    note: errors ? `${errors} errors` : '',
+  };
 }
 
 const median = (xs) => {
@@ -191,24 +216,36 @@ async function main() {
       { name: 'autocannon', run: measureAutocannon },
     ];
     const results = Object.fromEntries(tools.map((t) => [t.name, []]));
+    const cpuCosts = Object.fromEntries(tools.map((t) => [t.name, []]));
     console.log(`probe bench: ${url} nginx return 200, ${connections} connections, ${durationSec} s, ${rounds} rounds`);
     for (let round = 0; round < rounds; round++) {
       // Rotate the order each round so no tool always runs first (warm caches) or last.
       const order = tools.map((_, i) => tools[(i + round) % tools.length]);
       for (const tool of order) {
-        const { rps, note } = await tool.run(url);
+        const { rps, cpuPerRequestUs, note } = await tool.run(url);
         results[tool.name].push(rps);
-        console.log(`  round ${round + 1}  ${tool.name.padEnd(10)} ${fmt(rps).padStart(9)} req/s  ${note}`);
+        if (cpuPerRequestUs !== undefined) cpuCosts[tool.name].push(cpuPerRequestUs);
+        const cost = cpuPerRequestUs === undefined ? '' : `${cpuPerRequestUs.toFixed(2).padStart(6)} CPU µs/req  `;
+        console.log(`  round ${round + 1}  ${tool.name.padEnd(10)} ${fmt(rps).padStart(9)} req/s  ${cost}${note}`);
       }
     }
     const med = Object.fromEntries(tools.map((t) => [t.name, median(results[t.name])]));
-    console.log('\nmedian req/s');
-    for (const t of tools) console.log(`  ${t.name.padEnd(10)} ${fmt(med[t.name]).padStart(9)}`);
+    console.log('\nmedian req/s (min – max)');
+    for (const t of tools) {
+      const xs = results[t.name];
+      const cost = cpuCosts[t.name].length ? `  ${median(cpuCosts[t.name]).toFixed(2)} CPU µs/req` : '';
+      console.log(`  ${t.name.padEnd(10)} ${fmt(med[t.name]).padStart(9)}  (${fmt(Math.min(...xs))} – ${fmt(Math.max(...xs))})${cost}`);
+    }
     const vsWrk = med.conftune / med.wrk;
     const vsAutocannon = med.conftune / med.autocannon;
     const verdict = (ratio, target) => (ratio >= target ? 'ok' : `BELOW target ${target}`);
     console.log(`\nconftune / wrk        ${vsWrk.toFixed(2)}  (${verdict(vsWrk, TARGET_VS_WRK)})`);
     console.log(`conftune / autocannon ${vsAutocannon.toFixed(2)}  (${verdict(vsAutocannon, TARGET_VS_AUTOCANNON)})`);
+    // Other processes competing for the cores make every tool slower and the ratios noisier.
+    const load = loadavg()[0];
+    if (load > cpus().length) {
+      console.log(`note: load average ${load.toFixed(1)} on ${cpus().length} cores during the run: the host was busy`);
+    }
   } finally {
     cleanup();
   }

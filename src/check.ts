@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { NginxConfig, Severity, SourceFile } from './nginx/tree.js';
 import { makeSourceFile } from './nginx/tree.js';
-import { diskFileSystem, loadConfig, loadConfigFromText, memoryFileSystem } from './nginx/load.js';
+import { diskFileSystem, loadConfig, loadConfigFromText, memoryFileSystem, readRegularFileSync } from './nginx/load.js';
 import type { GunicornApp } from './gunicorn/types.js';
 import type { Finding, Rule, RuleMeta } from './lint/rule.js';
 import { diagnosticFindings, isFatalDiagnostic, runRules, sortFindings } from './lint/engine.js';
@@ -62,6 +62,8 @@ export interface CheckResult {
   /** Findings silenced by inline comments (SARIF shows them as suppressed). */
   suppressed: Finding[];
   errors: CheckError[];
+  /** Things conftune could not read or decide (an unreadable EnvironmentFile…): shown, not failing. */
+  notes: CheckError[];
   /** Every file read, by path (latin1 text), for excerpts and fixes. */
   files: Map<string, SourceFile>;
   models: Deployment[];
@@ -74,6 +76,7 @@ export function check(opts: CheckOptions): CheckResult {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const config = opts.config ?? {};
   const errors: CheckError[] = [];
+  const notes: CheckError[] = [];
   const files = new Map<string, SourceFile>();
   const inputs = collectInputs(opts, cwd, errors);
 
@@ -101,7 +104,10 @@ export function check(opts: CheckOptions): CheckResult {
   if (gunicornInputs.length > 0) {
     if (!opts.gunicornVersion && !config.gunicornVersion) gunicornVersion = normaliseVersion(detectGunicornVersion() ?? DEFAULT_GUNICORN_VERSION);
     apps = readGunicorn(gunicornInputs, cwd, { version: gunicornVersion, cpus, env: opts.env ?? {} }, errors, opts.overrides);
-    for (const app of apps) for (const f of app.sources) files.set(f.path, f);
+    for (const app of apps) {
+      for (const f of app.sources) files.set(f.path, f);
+      for (const d of app.diagnostics) if (d.kind === 'io') notes.push({ file: d.file, line: d.line, column: d.column, message: d.message });
+    }
   }
 
   const rules = selectRules(opts.rules ?? allRules, opts, config);
@@ -169,6 +175,7 @@ export function check(opts: CheckOptions): CheckResult {
     findings: sortFindings(active),
     suppressed,
     errors,
+    notes,
     files,
     models,
     rules: rules.map((r) => r.meta),
@@ -204,16 +211,23 @@ function readInput(p: string, cwd: string, kind: Input['kind'] | null, opts: Che
   }
   const abs = path.resolve(cwd, p);
   let text: string;
+  let pipe = false;
   try {
     const st = fs.statSync(abs);
     if (st.isDirectory()) {
       errors.push({ file: p, line: 0, column: 0, message: `${p}: is a directory (give the files, or run conftune in it with no paths)` });
       return { path: '', kind: 'nginx' };
     }
-    text = fs.readFileSync(abs).toString('latin1');
+    // A pipe named on the command line (`<(cmd)`, a FIFO) is read once, with a bounded wait.
+    pipe = st.isFIFO();
+    text = (pipe ? readPipeSync(abs) : readRegularFileSync(abs)).toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : (e as Error).message;
+    const why = code === 'ENOENT' ? 'No such file or directory'
+      : code === 'EACCES' ? 'Permission denied'
+      : code === 'ENOTREG' ? 'not a regular file (use - to read stdin)'
+      : code === 'ETIMEDOUT' ? `nothing written to the pipe for ${PIPE_IDLE_MS / 1000} s`
+      : (e as Error).message;
     errors.push({ file: p, line: 0, column: 0, message: `${p}: cannot read: ${why}` });
     return { path: '', kind: 'nginx' };
   }
@@ -222,7 +236,41 @@ function readInput(p: string, cwd: string, kind: Input['kind'] | null, opts: Che
     errors.push({ file: p, line: 0, column: 0, message: `${p}: not an nginx or gunicorn configuration (use --nginx or --gunicorn to say which)` });
     return { path: '', kind: 'nginx' };
   }
-  return { path: abs, text: k === 'nginx' ? undefined : text, kind: k };
+  return { path: abs, text: k === 'nginx' && !pipe ? undefined : text, kind: k };
+}
+
+/** How long a pipe given as a path may stay silent before conftune gives up on it. */
+const PIPE_IDLE_MS = 10_000;
+
+/**
+ * Reads a FIFO to its end without blocking forever: opened non-blocking (no writer: empty), then
+ * polled; a writer that stays silent for PIPE_IDLE_MS is an error (ETIMEDOUT).
+ */
+function readPipeSync(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let idleSince = Date.now();
+  try {
+    for (;;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        if (Date.now() - idleSince > PIPE_IDLE_MS) throw Object.assign(new Error('pipe stayed silent'), { code: 'ETIMEDOUT' });
+        Atomics.wait(nap, 0, 0, 10);
+        continue;
+      }
+      if (n === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+      idleSince = Date.now();
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return Buffer.concat(chunks);
 }
 
 function readGunicorn(inputs: Input[], cwd: string, o: { version: string; cpus: number; env: Record<string, string> }, errors: CheckError[], overrides?: Map<string, string>): GunicornApp[] {

@@ -1,8 +1,6 @@
 // conftune as a library: `import { check, fix, probe, tune } from 'conftune'`.
 // The same functions the CLI calls, with plain data in and out; nothing here prints or exits.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { check, type CheckOptions, type CheckResult } from './check.js';
 import type { Finding } from './lint/rule.js';
 
@@ -54,39 +52,15 @@ export async function fix(options: FixOptions): Promise<FixResult> {
   const errors = plan.syntaxErrors.map((e) => `${e.file}: the fixed text would not parse: ${e.message}`);
   const result: FixResult = { files, applied: plan.applied, remaining: plan.result, written: false, errors };
   if (!options.write || errors.length > 0) return result;
-  for (const [file, text] of plan.files) {
-    const problem = writeAtomically(file, Buffer.from(text, 'latin1'));
-    if (problem) errors.push(problem);
-  }
-  result.written = errors.length === 0;
+  const { writeFilesAtomically } = await import('./fix/write.js');
+  // The fixer's writer: all files or none, each checked unchanged since it was read.
+  const outcome = writeFilesAtomically(
+    [...plan.files].map(([file, text]) => ({ file, text, original: initial.files.get(file)?.text ?? '' })),
+  );
+  if (!outcome.ok) errors.push(outcome.error);
+  result.written = outcome.ok;
   return result;
 }
 
-/** Temp file in the same directory, then rename: readers never see half a file. */
-function writeAtomically(file: string, bytes: Buffer): string | undefined {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.conftune-${process.pid}.tmp`);
-  try {
-    const mode = fs.statSync(file).mode & 0o7777;
-    fs.writeFileSync(tmp, bytes, { mode });
-    fs.chmodSync(tmp, mode);
-    fs.renameSync(tmp, file);
-    return undefined;
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    return `${file}: cannot write: ${(e as Error).message}`;
-  }
-}
-
-/** Options of `tune` (see src/tune/index.ts); typed loosely until that module exists. */
-export type TuneOptions = Record<string, unknown>;
-
-/**
- * The tuner, loaded on first use: it pulls in the sandbox and the probe, which `check` users
- * should not pay for. The specifier is a variable so this entry type-checks while src/tune is
- * being written; switch to a literal import (and its types) once it exists.
- */
-export async function tune(options: TuneOptions): Promise<unknown> {
-  const specifier = './tune/index.js';
-  const m = (await import(specifier)) as { tune(o: TuneOptions): Promise<unknown> };
-  return m.tune(options);
-}
+export { tune } from './tune/index.js';
+export type { TuneOptions, TuneResult } from './tune/index.js';

@@ -33,15 +33,16 @@ export const rule: Rule = {
       gunicornCount += w;
       allAsync &&= isAsync(workerKind(app));
     }
-    // Async workers each saturate a core; sync workers spend time blocked (gunicorn suggests 2×cores+1).
-    const budget = allAsync ? 2 * cpus : 4 * cpus + 1;
+    // "Far above": nginx ≈ cores, plus gunicorn's own upper guide — 2-4 × cores for sync/gthread
+    // workers that spend time blocked, about 2 × cores for async workers whose loops each keep a core busy.
+    const budget = allAsync ? 3 * cpus : 5 * cpus;
     const total = nginxCount + gunicornCount;
     if (total <= budget) return;
     // Point at nginx's worker_processes when written, else at gunicorn's workers line.
     const where = wp.node ? { node: wp.node } : workersOrigin ? { origin: workersOrigin } : config.root[0] ? { node: config.root[0] } : { at: { file: config.main, start: 0, end: 0 } };
     ctx.report({
       ...where,
-      message: `${nginxCount} nginx worker${nginxCount > 1 ? 's' : ''} + ${gunicornCount} gunicorn worker${gunicornCount > 1 ? 's' : ''} (${apps.map(appLabel).join(', ')}) compete for ${cpus} core${cpus > 1 ? 's' : ''}: context switches cost throughput (measure fewer with conftune tune --search; often worker_processes 1–2 beside ${allAsync ? 'async' : 'sync'} workers ≈ ${allAsync ? 'cores' : '2 × cores + 1'})`,
+      message: `${nginxCount} nginx worker${nginxCount > 1 ? 's' : ''} + ${gunicornCount} gunicorn worker${gunicornCount > 1 ? 's' : ''} (${apps.map(appLabel).join(', ')}) compete for ${cpus} core${cpus > 1 ? 's' : ''}: context switches cost throughput (measure fewer with conftune tune --search; a starting point is worker_processes ≈ cores beside ${allAsync ? 'async workers ≈ cores' : 'sync workers ≈ 2 × cores + 1'})`,
     });
   },
 };

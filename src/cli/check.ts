@@ -165,10 +165,13 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   });
   if (opts.output) fs.writeFileSync(opts.output, text);
   else process.stdout.write(text);
-  if (opts.format !== 'stylish' || opts.output) {
-    // Machine formats keep stdout clean; errors still reach a human on stderr.
-    for (const e of result.errors) process.stderr.write(`conftune: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}: ` : ''}${e.message}\n`);
+  // Machine formats keep stdout clean; errors still reach a human on stderr. Errors without a
+  // position (unreadable file…) always go to stderr, one line each.
+  for (const e of result.errors) {
+    if (e.line > 0 && opts.format === 'stylish' && !opts.output) continue;
+    process.stderr.write(`conftune: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}: ` : ''}${e.message}\n`);
   }
+  for (const n of result.notes ?? []) process.stderr.write(`conftune: ${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
   for (const ie of result.internalErrors) {
     reportInternalError(new Error(`rule ${ie.ruleId}: ${(ie.error as Error)?.message ?? ie.error}`), false);
   }

@@ -6,9 +6,11 @@ import { registerRulesCommand } from './rules.js';
 import { registerExplainCommand } from './explain.js';
 import { registerInitCommand } from './init.js';
 import { registerParseCommand } from './parse.js';
+import { registerTuneCommand } from './tune.js';
 
 export function registerExtraCommands(program: Command): void {
   registerProbeCommand(program);
+  registerTuneCommand(program);
   registerRulesCommand(program);
   registerExplainCommand(program);
   registerInitCommand(program);

@@ -18,6 +18,8 @@ export function mentionsGunicornCommand(text: string): boolean {
   return GUNICORN_COMMAND.test(text);
 }
 
+// Line-start patterns below allow leading blanks but not line breaks: `^\s*` with the m flag
+// rescans every following blank line from each line start (quadratic on a file of empty lines).
 export function detectSourceKind(path: string, text: string): SourceKind | null {
   const name = basename(path);
   const lower = name.toLowerCase();
@@ -26,13 +28,13 @@ export function detectSourceKind(path: string, text: string): SourceKind | null 
   if (/^procfile(\..+)?$/i.test(name)) return 'procfile';
   if (/^dockerfile/i.test(name) || /\.dockerfile$/i.test(name) || /^containerfile/i.test(name)) return 'dockerfile';
   if (/^(docker-)?compose[\w.-]*\.ya?ml$/i.test(name)) return 'compose';
-  if (/^supervisord?[\w.-]*\.conf$/i.test(name) || (/\.(conf|ini)$/i.test(name) && /^\s*\[program:[^\]]+\]/m.test(text))) return 'supervisord';
+  if (/^supervisord?[\w.-]*\.conf$/i.test(name) || (/\.(conf|ini)$/i.test(name) && /^[^\S\r\n\u2028\u2029]*\[program:[^\]]+\]/m.test(text))) return 'supervisord';
   if (/gunicorn[\w.-]*\.(conf\.)?py$/i.test(name) || lower === 'gunicorn.conf.py') return 'conf.py';
   if (lower.endsWith('.py')) return SETTING_LIKE.test(text) || HOOK_LIKE.test(text) ? 'conf.py' : null;
   if (lower.endsWith('.sh') || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) return 'shell';
-  if (/^\s*\[Service\]/m.test(text) && /^\s*ExecStart\s*=/m.test(text)) return 'systemd';
-  if (/^\s*\[Socket\]/m.test(text) && /^\s*ListenStream\s*=/m.test(text)) return 'socket';
-  if (/^\s*(FROM)\s+\S+/im.test(text) && /^\s*(CMD|ENTRYPOINT)\b/m.test(text)) return 'dockerfile';
+  if (/^[^\S\r\n\u2028\u2029]*\[Service\]/m.test(text) && /^[^\S\r\n\u2028\u2029]*ExecStart\s*=/m.test(text)) return 'systemd';
+  if (/^[^\S\r\n\u2028\u2029]*\[Socket\]/m.test(text) && /^[^\S\r\n\u2028\u2029]*ListenStream\s*=/m.test(text)) return 'socket';
+  if (/^[^\S\r\n\u2028\u2029]*(FROM)\s+\S+/im.test(text) && /^[^\S\r\n\u2028\u2029]*(CMD|ENTRYPOINT)\b/m.test(text)) return 'dockerfile';
   if (/^services:\s*$/m.test(text) && /\.ya?ml$/i.test(name)) return 'compose';
   if (/\.(ya?ml|json|toml|md|rst|html)$/i.test(name)) return null;
   return mentionsGunicornCommand(text) ? 'text' : null;

@@ -3,7 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../nginx/load.js';
 import { makeSourceFile, positionOf, type SourceFile } from '../nginx/tree.js';
 import type { GunicornApp, GunicornDiagnostic } from './types.js';
 import { evaluateConfPy, type ConfEvaluation } from './pyconf.js';
@@ -45,7 +45,8 @@ export interface ReadGunicornOptions {
 /** A ReadFile for the CLI: the file's bytes as latin1, undefined when it can't be read. */
 export function readFileLatin1(path: string): string | undefined {
   try {
-    return readFileSync(path).toString('latin1');
+    // Never a FIFO or device: an EnvironmentFile= pointing at one would block the run forever.
+    return readRegularFileSync(path).toString('latin1');
   } catch {
     return undefined;
   }

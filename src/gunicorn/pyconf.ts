@@ -44,6 +44,9 @@ export interface EvalOptions {
 
 type Scope = Map<string, ConfBinding>;
 
+/** Largest string or sequence `*` builds statically (characters or items). */
+const MAX_BUILT_SIZE = 1 << 20;
+
 interface Ctx {
   env: Record<string, string>;
   cpus: number;
@@ -66,6 +69,8 @@ export function evaluateConfPy(file: SourceFile, opts: EvalOptions = {}): ConfEv
   try {
     body = parseModule(file.text).body;
   } catch (e) {
+    // The parser recurses per bracket: thousands of nested brackets (Python refuses 200) overflow it.
+    if (e instanceof RangeError) e = new PySyntaxError('too many nested parentheses', 0);
     if (!(e instanceof PySyntaxError)) throw e;
     result.syntaxError = true;
     const offset = Math.min(e.offset, file.text.length);
@@ -76,16 +81,36 @@ export function evaluateConfPy(file: SourceFile, opts: EvalOptions = {}): ConfEv
   const scope: Scope = new Map();
   execBlock(body, scope, ctx);
   result.bindings = scope;
-  collectUsedNames(body, result.usedNames, true);
-  collectImports(body, result.importedNames);
-  result.diagnostics.push(...unknownNameDiagnostics(body, result, table));
+  try {
+    collectUsedNames(body, result.usedNames, true);
+    collectImports(body, result.importedNames);
+    result.diagnostics.push(...unknownNameDiagnostics(body, result, table));
+  } catch (e) {
+    // These walks recurse too: an expression thousands of levels deep leaves them incomplete.
+    if (!(e instanceof RangeError)) throw e;
+  }
   return result;
 }
 
 // ---- statements -------------------------------------------------------------------------------
 
 function execBlock(body: Stmt[], scope: Scope, ctx: Ctx): void {
-  for (const s of body) execStmt(s, scope, ctx);
+  for (const s of body) {
+    try {
+      execStmt(s, scope, ctx);
+    } catch (e) {
+      // A statement too deep for the evaluator's recursion (`1+1+…` thousands of terms) or a
+      // value too big to build: what it assigns is unknown, the rest of the file still counts.
+      if (!(e instanceof RangeError)) throw e;
+      let names: Set<string>;
+      try {
+        names = assignedNames([s]);
+      } catch {
+        names = new Set(); // nested too deep to list as well
+      }
+      for (const name of names) bind(scope, name, dyn('too complex to evaluate statically'), s.start, s.end, 'assign');
+    }
+  }
 }
 
 function bind(scope: Scope, name: string, value: PyValue, start: number, end: number, via: ConfBinding['via']): void {
@@ -598,6 +623,9 @@ export function binaryOp(op: string, a: PyValue, b: PyValue, inPlace: boolean): 
     const rep = (seq: PyValue, n: PyValue): PyValue | null => {
       if (n.t !== 'int' && n.t !== 'bool') return null;
       const k = Math.max(0, numOf(n));
+      // `'x' * 10**9` is legal Python; building it here would exhaust memory.
+      const size = k * (seq.t === 'str' ? seq.v.length : seq.t === 'list' || seq.t === 'tuple' ? seq.items.length : 0);
+      if (size > MAX_BUILT_SIZE) return dyn('sequence too large to compute statically');
       if (seq.t === 'str') return { t: 'str', v: seq.v.repeat(k) };
       if (seq.t === 'list' || seq.t === 'tuple') return { t: seq.t, items: Array.from({ length: k }, () => seq.items).flat() };
       return null;

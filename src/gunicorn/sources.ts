@@ -2,7 +2,20 @@
 // Dockerfiles, docker-compose files, supervisord programs and shell scripts. Each reader returns
 // the gunicorn command lines it finds, with the environment and working directory around them.
 
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode, type Scalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node as YamlNode, Scalar } from 'yaml';
+
+// The yaml package is only needed for compose files: load it on first use so `conftune check`
+// on nginx files starts fast (it is a pre-commit hook).
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+function yaml(): YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return yamlModule;
+}
+const isMap = (n: unknown): n is import('yaml').YAMLMap => yaml().isMap(n);
+const isScalar = (n: unknown): n is Scalar => yaml().isScalar(n);
+const isSeq = (n: unknown): n is import('yaml').YAMLSeq => yaml().isSeq(n);
 import { decodeLatin1, makeSourceFile, positionOf, type SourceFile } from '../nginx/tree.js';
 import type { GunicornDiagnostic, Launcher } from './types.js';
 import { expandWord, lexShell, mapped, splitCommands, type MappedText, type Word } from './shell.js';
@@ -649,8 +662,8 @@ function composeEnv(node: YamlNode | null | undefined, file: SourceFile, env: Re
 }
 
 export function readComposeFile(file: SourceFile, baseEnv: Record<string, string>, readFile: ReadFile): Launch[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(file.text, { lineCounter, keepSourceTokens: false, prettyErrors: false });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(file.text, { lineCounter, keepSourceTokens: false, prettyErrors: false });
   const out: Launch[] = [];
   const services = doc.get('services', true) as YamlNode | undefined;
   if (!services || !isMap(services)) return out;

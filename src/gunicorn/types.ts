@@ -22,7 +22,8 @@ export interface Dynamic {
   reason: string;
 }
 
-export type SettingValue = string | number | boolean | null | string[] | Dynamic;
+/** Dict settings (`secure_scheme_headers`, `raw_env` maps) are plain string records. */
+export type SettingValue = string | number | boolean | null | string[] | { [key: string]: string } | Dynamic;
 
 export interface ResolvedSetting {
   /** gunicorn's setting name (`workers`, `keepalive`, `bind`, …). */

@@ -23,9 +23,11 @@ export function detectKind(file: string, text: string): InputKind | null {
   if (/^\[program:/m.test(text)) return 'gunicorn';
   if (NGINX_NAMES.test(base)) return 'nginx';
   if (/\bgunicorn\b/.test(text) && !/[{;]\s*$/m.test(text)) return 'gunicorn';
-  if (base.endsWith('.py')) return /^\s*(workers|bind|worker_class|timeout|keepalive)\s*=/m.test(text) ? 'gunicorn' : null;
+  // Leading blanks exclude line breaks: `^\s*` would rescan every following blank line from each
+  // line start (quadratic on a file of empty lines).
+  if (base.endsWith('.py')) return /^[^\S\r\n\u2028\u2029]*(workers|bind|worker_class|timeout|keepalive)\s*=/m.test(text) ? 'gunicorn' : null;
   // nginx syntax: `name args;` lines or `name {` blocks.
-  if (/^\s*[a-z_][a-z0-9_]*(\s[^\n]*)?[;{]\s*(#.*)?$/m.test(text)) return 'nginx';
+  if (/^[^\S\r\n\u2028\u2029]*[a-z_][a-z0-9_]*(\s[^\r\n]*)?[;{]\s*(#.*)?$/m.test(text)) return 'nginx';
   return null;
 }
 
@@ -57,9 +59,26 @@ export function discoverInputs(dir: string): Input[] {
   for (const n of list(dir)) {
     const p = path.join(dir, n);
     if (/^gunicorn.*\.py$|\.service$|\.socket$|^Procfile$|^Dockerfile$|^(docker-)?compose\.ya?ml$|^supervisord\.conf$/.test(n)) add(p, 'gunicorn');
+    else if (n.endsWith('.sh') && mentionsGunicorn(p)) add(p, 'gunicorn');
   }
   for (const sub of ['supervisor/conf.d', 'supervisord.d']) {
     for (const n of list(path.join(dir, sub))) if (n.endsWith('.conf') || n.endsWith('.ini')) add(path.join(dir, sub, n), 'gunicorn');
   }
   return out;
+}
+
+/** A shell script counts as a gunicorn source when it runs gunicorn (read only its first 64 KiB). */
+function mentionsGunicorn(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(65536);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return /\bgunicorn\b/.test(buf.toString('latin1', 0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }

@@ -1,11 +1,10 @@
 // Which nginx target reaches which gunicorn bind.
 
+import * as path from 'node:path';
 import type { Bind, GunicornApp } from '../gunicorn/types.js';
 import type { NginxConfig } from '../nginx/tree.js';
 import { proxyPasses, upstreamByName, servers } from '../nginx/query.js';
 import type { Link, NginxTarget } from './types.js';
-
-const LOOPBACK_V4 = /^127\./;
 
 /** Addresses a client connecting to `host` may reach (`localhost` resolves to both loopbacks). */
 function hostAliases(host: string): string[] {
@@ -14,17 +13,18 @@ function hostAliases(host: string): string[] {
   return [h];
 }
 
-/** Whether a TCP connection to host:port reaches a socket bound to `bind`. */
+/** Whether a connection to `target` reaches a socket bound to `bind` (gunicorn's address rules). */
 export function reaches(target: NginxTarget['address'], bind: Bind): boolean {
-  if (target.kind === 'unix') return bind.kind === 'unix' && bind.path === target.path;
+  if (target.kind === 'unix') return bind.kind === 'unix' && path.posix.normalize(bind.path) === path.posix.normalize(target.path);
   if (target.kind !== 'tcp' || bind.kind !== 'tcp') return false;
   if (target.port !== bind.port) return false;
   const bh = bind.host.toLowerCase().replace(/^\[|\]$/g, '');
   return hostAliases(target.host).some((h) => {
-    if (bh === '0.0.0.0') return !h.includes(':');
-    if (bh === '::' || bh === '') return true; // dual-stack by default on Linux
-    if (bh === 'localhost') return h === '127.0.0.1' || h === '::1';
-    return h === bh || (LOOPBACK_V4.test(h) && bh === h);
+    // gunicorn binds an empty host and `localhost` as IPv4 (0.0.0.0 / 127.0.0.1).
+    if (bh === '0.0.0.0' || bh === '') return !h.includes(':');
+    if (bh === '::') return true; // dual-stack by default on Linux
+    if (bh === 'localhost') return h === '127.0.0.1';
+    return h === bh;
   });
 }
 

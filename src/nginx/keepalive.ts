@@ -52,17 +52,25 @@ export function connectionHeader(config: NginxConfig, at: Directive): Connection
   return { state: 'literal', node, value };
 }
 
-/** `map $src $name { … }` defining `$name`. */
+/** `map $src $name { … }` defining `$name` (indexed once per configuration: rules ask per location). */
 export function findMap(config: NginxConfig, name: string): Directive | undefined {
-  let found: Directive | undefined;
-  const stack = [...config.root];
-  while (stack.length > 0 && !found) {
-    const d = stack.pop()!;
-    if (d.name === 'map' && d.args[1]?.value === `$${name}`) found = d;
-    else if (d.block && d.name !== 'map') stack.push(...d.block);
+  let index = mapIndex.get(config);
+  if (!index) {
+    index = new Map();
+    const stack = [...config.root];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      if (d.name === 'map') {
+        const v = d.args[1]?.value;
+        if (v?.startsWith('$') && !index.has(v.slice(1))) index.set(v.slice(1), d);
+      } else if (d.block) stack.push(...d.block);
+    }
+    mapIndex.set(config, index);
   }
-  return found;
+  return index.get(name);
 }
+
+const mapIndex = new WeakMap<NginxConfig, Map<string, Directive>>();
 
 /** The value a map yields when its source is empty (a request without `Upgrade`). */
 export function mapValueForEmpty(map: Directive): { value: string; entry: Directive | null } | undefined {

@@ -366,6 +366,12 @@ export class Lexer {
     bufLast = luaRefill(tokenFrom, bufLast, len);
     let depth = 1;
     let bits = 0;
+    // Per quote kind: offset before which a string of that kind is known not to close on its line
+    // (a later quote there was escaped in the earlier scan), so `"\"\"\…` is scanned once, not once per quote.
+    let dqOpenUntil = -1;
+    let sqOpenUntil = -1;
+    // Per long-bracket level: offset up to which its closing bracket was searched for in vain.
+    const searched = new Map<number, number>();
     while (pos < len) {
       if (pos >= bufLast) {
         // No token in the buffer: lua-nginx-module slides it and reads on.
@@ -395,11 +401,19 @@ export class Lexer {
         tokenEnd = pos + 1;
       } else if (c === DQUOTE || c === SQUOTE) {
         // An unclosed string is no token: its quote is an ordinary byte.
-        tokenEnd = luaStringEnd(text, pos, c);
+        if (pos < (c === DQUOTE ? dqOpenUntil : sqOpenUntil)) tokenEnd = -1;
+        else {
+          tokenEnd = luaStringEnd(text, pos, c);
+          if (tokenEnd < 0) {
+            if (c === DQUOTE) dqOpenUntil = -tokenEnd - 1;
+            else sqOpenUntil = -tokenEnd - 1;
+            tokenEnd = -1;
+          }
+        }
         if (tokenEnd !== -1) for (let i = pos + 1; i < tokenEnd; i++) bits |= text.charCodeAt(i);
       } else if (c === LBRACKET) {
         const level = longBracketLevel(text, pos);
-        if (level >= 0) tokenEnd = this.skipLuaLongBracket(pos, pos, level, bufLast);
+        if (level >= 0) tokenEnd = this.skipLuaLongBracket(pos, pos, level, bufLast, searched);
       } else if (c === RBRACKET) {
         let i = pos + 1;
         while (i < len && text.charCodeAt(i) === EQUALS) i++;
@@ -407,7 +421,7 @@ export class Lexer {
       } else if (c === DASH && pos + 1 < len && text.charCodeAt(pos + 1) === DASH) {
         const level = pos + 2 < len && text.charCodeAt(pos + 2) === LBRACKET ? longBracketLevel(text, pos + 2) : -1;
         if (level >= 0) {
-          tokenEnd = this.skipLuaLongBracket(pos, pos + 2, level, bufLast);
+          tokenEnd = this.skipLuaLongBracket(pos, pos + 2, level, bufLast, searched);
         } else {
           tokenEnd = text.indexOf('\n', pos);
           if (tokenEnd === -1) tokenEnd = len;
@@ -446,12 +460,16 @@ export class Lexer {
    * buffer lua-nginx-module searches, reports it and skips only the opening bracket, so braces
    * after it still count (best recovery).
    */
-  private skipLuaLongBracket(from: number, bracketAt: number, level: number, bufLast: number): number {
+  private skipLuaLongBracket(from: number, bracketAt: number, level: number, bufLast: number, searched: Map<number, number>): number {
     const text = this.text;
     const close = ']' + '='.repeat(level) + ']';
     const bodyFrom = bracketAt + level + 2;
-    const at = text.indexOf(close, bodyFrom);
-    const stop = at === -1 ? -1 : at + close.length;
+    // Search only the read buffer (all lua-nginx-module sees), and not again where an earlier
+    // bracket of this level searched in vain: a run of unclosed brackets stays linear.
+    const from2 = Math.max(bodyFrom, (searched.get(level) ?? 0) - close.length + 1);
+    const found = bufLast - from2 >= close.length ? text.slice(from2, bufLast).indexOf(close) : -1;
+    if (found === -1) searched.set(level, Math.max(bufLast, searched.get(level) ?? 0));
+    const stop = found === -1 ? -1 : from2 + found + close.length;
     if (stop === -1 || stop > bufLast) {
       this.report(
         `Lua code block missing the closing long bracket "${close}", the inlined Lua code may be too long`,
@@ -552,22 +570,25 @@ function luaRefill(tokenFrom: number, bufLast: number, size: number): number {
   return bufLast;
 }
 
-/** End (past the closing quote) of a Lua string opened at `pos`, or -1 when it does not close on its line. */
+/**
+ * End (past the closing quote) of a Lua string opened at `pos`; when it does not close on its
+ * line, `-1 - s` where `s` is the offset the scan stopped at.
+ */
 function luaStringEnd(text: string, pos: number, q: number): number {
   const len = text.length;
   let i = pos + 1;
   while (i < len) {
     const d = text.charCodeAt(i);
     if (d === q) return i + 1;
-    if (d === LF) return -1;
+    if (d === LF) return -1 - i;
     if (d === BACKSLASH) {
-      if (i + 1 >= len || text.charCodeAt(i + 1) === LF) return -1;
+      if (i + 1 >= len || text.charCodeAt(i + 1) === LF) return -1 - i;
       i += 2;
       continue;
     }
     i++;
   }
-  return -1;
+  return -1 - len;
 }
 
 /** `[[` → 0, `[==[` → 2, otherwise -1. */

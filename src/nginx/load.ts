@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseFile } from './parser.js';
+import { newInternCache, parseFile } from './parser.js';
 import type { Comment, Diagnostic, Directive, NginxConfig, RootContext, SourceFile } from './tree.js';
 import { makeSourceFile } from './tree.js';
 
@@ -33,10 +33,27 @@ export interface LoadOptions {
 const MAX_INCLUDE_DEPTH = 64;
 const MAX_FILE_INSTANCES = 500_000;
 
+/**
+ * A file's bytes, refusing anything but a regular file: opening is non-blocking and the type is
+ * checked on the open descriptor, so a FIFO (which would block forever without a writer) or a
+ * device never stalls a run. Throws errno-style errors (`ENOTREG` for the refused kinds).
+ */
+export function readRegularFileSync(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error(`${file}: not a regular file`), { code: 'ENOTREG' });
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export const diskFileSystem: FileSystem = {
   read(file) {
     try {
-      return { text: fs.readFileSync(file).toString('latin1') };
+      return { text: readRegularFileSync(file).toString('latin1') };
     } catch (e) {
       return { error: openError(file, e) };
     }
@@ -68,6 +85,7 @@ function openError(file: string, e: unknown): string {
     EISDIR: '21: Is a directory',
     ENOTDIR: '20: Not a directory',
     ELOOP: '40: Too many levels of symbolic links',
+    ENOTREG: 'not a regular file: a FIFO, socket or device is never read',
   };
   const reason = (err && err.code && errno[err.code]) || (err && err.message) || String(e);
   return `open() "${file}" failed (${reason})`;
@@ -176,7 +194,7 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
   const comments = new Map<string, Comment[]>();
   const diagnostics: Diagnostic[] = [];
   const seenSyntax = new Set<string>();
-  const intern = new Map<string, string>();
+  const intern = newInternCache();
   let instances = 0;
 
   const parseInstance = (file: SourceFile, parent: Directive | null, includedBy: Directive | null): { nodes: Directive[]; hasInclude: boolean } => {

@@ -29,8 +29,18 @@ const NO_COMMENTS: Comment[] = Object.freeze([]) as unknown as Comment[];
 const INTERN_MAX = 24;
 
 export interface ParseOptions {
-  /** Table of interned strings, shared across the files of one load to keep one copy of each name/value. */
-  intern?: Map<string, string>;
+  /** Cache of interned strings (see `newInternCache`), shared across the files of one load. */
+  intern?: string[];
+}
+
+const INTERN_SLOTS = 4096;
+
+/**
+ * A direct-mapped cache of recent short strings, slot chosen from length and end bytes: cheaper
+ * than a Map (no hashing), and enough to keep one copy of repeated names and values.
+ */
+export function newInternCache(): string[] {
+  return new Array<string>(INTERN_SLOTS).fill('');
 }
 
 interface Frame {
@@ -50,12 +60,14 @@ interface Frame {
  */
 export function parseFile(file: SourceFile, parent: Directive | null = null, includedBy: Directive | null = null, options: ParseOptions = {}): ParseResult {
   const text = file.text;
-  const intern = options.intern ?? new Map<string, string>();
+  const intern = options.intern ?? newInternCache();
   const interned = (s: string): string => {
-    if (s.length > INTERN_MAX) return s;
-    const known = intern.get(s);
-    if (known !== undefined) return known;
-    intern.set(s, s);
+    const n = s.length;
+    if (n > INTERN_MAX || n === 0) return s;
+    const slot = (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n - 1) * 131 + s.charCodeAt(n >> 1)) & (INTERN_SLOTS - 1);
+    const known = intern[slot]!;
+    if (known === s) return known;
+    intern[slot] = s;
     return s;
   };
   const len = text.length;

@@ -25,15 +25,14 @@ function procThreadCpuMs(): number | undefined {
 export interface CpuSnapshot {
   threadMs: number;
   processMs: number;
-  usesProc: boolean;
 }
 
 export function cpuSnapshot(): CpuSnapshot {
   const usage = process.cpuUsage();
   const processMs = (usage.user + usage.system) / 1000;
   const threadMs = procThreadCpuMs();
-  if (threadMs !== undefined) return { threadMs, processMs, usesProc: true };
-  return { threadMs: performance.eventLoopUtilization().active, processMs, usesProc: false };
+  if (threadMs !== undefined) return { threadMs, processMs };
+  return { threadMs: performance.eventLoopUtilization().active, processMs };
 }
 
 export function cpuSince(start: CpuSnapshot): { threadMs: number; processMs: number } {

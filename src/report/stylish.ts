@@ -11,6 +11,8 @@ export const stylish: Reporter = (input) => {
   const sev = (s: string): string => paint(s === 'error' ? 'red' : s === 'warning' ? 'yellow' : 'cyan', s);
   const out: string[] = [];
   for (const e of input.errors) {
+    // Errors without a position (unreadable file, bad usage) go to stderr from the CLI.
+    if (e.line <= 0) continue;
     const where = e.line > 0 ? `${displayPath(e.file, input.cwd)}:${e.line}:${e.column}: ` : '';
     // Errors that are also findings (syntax) are printed once, with their excerpt, below.
     if (e.line > 0 && input.findings.some((f) => f.file === e.file && f.line === e.line && f.message === e.message)) continue;
@@ -33,7 +35,7 @@ export const stylish: Reporter = (input) => {
   const counts = { error: 0, warning: 0, info: 0 } as Record<string, number>;
   for (const f of input.findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
   const total = input.findings.length;
-  if (total > 0 || input.errors.length > 0) {
+  if (total > 0 || input.errors.some((e) => e.line > 0)) {
     const fixable = input.findings.filter((f) => f.fixable && f.fix?.kind !== 'suggest').length;
     out.push('');
     out.push(

@@ -20,7 +20,7 @@ export const CASES: ReportCase[] = [
   {
     name: 'seed',
     cwd: path.join(ROOT, 'fixtures/seed'),
-    select: ['nginx/upstream-keepalive-missing', 'nginx/worker-rlimit-nofile'],
+    select: ['nginx/upstream-keepalive-missing'],
     paths: ['nginx.conf'],
   },
   {
