@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what conftune's tests and demo need on a fresh Debian machine (run as root):
-# nginx, gunicorn, python3-gevent, wrk, pre-commit from Debian; node modules with `npm ci`.
+# nginx, gunicorn, python3-gevent, wrk, pre-commit, chromium from Debian; node modules with `npm ci`.
 # Idempotent: does nothing that is already there. In CI a failed install is fatal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +12,8 @@ python3 -c 'import gevent' >/dev/null 2>&1 || need+=(python3-gevent)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import gevent' >/dev/null 2>&1 || need+=(python3-gevent)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
-if [ "${CONFTUNE_BROWSER_TESTS:-}" = 1 ] || [ "${CI:-}" = true ]; then
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fi
+# The tune report's browser test renders the HTML page in headless Chromium.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   # shellcheck disable=SC2207
   need=($(printf '%s\n' "${need[@]}" | sort -u))

@@ -69,7 +69,8 @@ export interface CheckResult {
   models: Deployment[];
   rules: RuleMeta[];
   versions: { nginx: string; gunicorn: string };
-  internalErrors: Array<{ ruleId: string; error: unknown }>;
+  /** Rules that threw, with the main file of the configuration they were checking. */
+  internalErrors: Array<{ ruleId: string; error: unknown; file?: string }>;
 }
 
 export function check(opts: CheckOptions): CheckResult {
@@ -110,7 +111,7 @@ export function check(opts: CheckOptions): CheckResult {
     }
   }
 
-  const rules = selectRules(opts.rules ?? allRules, opts, config);
+  const rules = withTestFailure(selectRules(opts.rules ?? allRules, opts, config), opts.env?.CONFTUNE_TEST_THROW_RULE ?? process.env.CONFTUNE_TEST_THROW_RULE);
   const ruleOptions = mergeRuleOptions(config, opts.ruleOptions);
   const internalErrors: CheckResult['internalErrors'] = [];
   const models: Deployment[] = [];
@@ -140,7 +141,7 @@ export function check(opts: CheckOptions): CheckResult {
       versions: { nginx: nginxVersion, gunicorn: gunicornVersion },
       cpus,
       ruleOptions,
-      onInternalError: (meta, error) => internalErrors.push({ ruleId: meta.id, error }),
+      onInternalError: (meta, error) => internalErrors.push({ ruleId: meta.id, error, file: model.nginx?.main.path ?? model.gunicorn[0]?.sources[0]?.path }),
     });
     for (const f of found) push(f);
   }
@@ -287,6 +288,20 @@ function readGunicorn(inputs: Input[], cwd: string, o: { version: string; cpus: 
 }
 
 import { readFileLatin1, readGunicornSources as readGunicornSourcesSync } from './gunicorn/index.js';
+
+/**
+ * Test hook (reliability tests): the rule named by CONFTUNE_TEST_THROW_RULE throws, so the
+ * internal-error path (one line, exit 2, stack only with --debug) can be exercised end to end.
+ */
+function withTestFailure(rules: Rule[], id: string | undefined): Rule[] {
+  if (!id) return rules;
+  return rules.map((r) => (r.meta.id !== id ? r : {
+    ...r,
+    check: () => {
+      throw new Error(`injected failure (CONFTUNE_TEST_THROW_RULE=${id})`);
+    },
+  }));
+}
 
 export function selectRules(rules: readonly Rule[], opts: Pick<CheckOptions, 'select' | 'ignore' | 'category'>, config: ConftuneConfig): Rule[] {
   const select = [...(opts.select ?? []), ...(opts.select?.length ? [] : config.select ?? [])];

@@ -39,12 +39,19 @@ export const rule: Rule = {
     });
     for (const scope of scopes) {
       const bySocket = new Map<string, Array<{ server: Directive; listen: Directive }>>();
+      // Servers already listed per socket: thousands of servers often share one socket.
+      const listed = new Map<string, Set<Directive>>();
       for (const server of scope.filter((d) => d.name === 'server' && d.block)) {
         for (const listen of server.block!.filter((d) => d.name === 'listen')) {
           const key = socketOf(listen);
           if (!key) continue;
           const list = bySocket.get(key) ?? [];
-          if (!list.some((e) => e.server === server)) list.push({ server, listen });
+          let servers = listed.get(key);
+          if (!servers) listed.set(key, (servers = new Set()));
+          if (!servers.has(server)) {
+            servers.add(server);
+            list.push({ server, listen });
+          }
           bySocket.set(key, list);
         }
       }

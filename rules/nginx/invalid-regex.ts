@@ -52,20 +52,29 @@ export const rule: Rule = {
         return undefined;
       }
       if (!CAPTURE_USERS.has(d.name) || !d.parent) return undefined;
-      // Captures of the enclosing if/location regex, unless a rewrite earlier in this block replaced them.
-      const siblings = d.parent.block ?? [];
-      if (siblings.slice(0, siblings.indexOf(d)).some((s) => s.name === 'rewrite')) return undefined;
-      const values = d.args.slice(d.name === 'set' || d.name === 'add_header' || d.name === 'proxy_set_header' || d.name === 'fastcgi_param' ? 1 : 0).map((a) => a.value);
+      // Captures of the enclosing if/location regex (found first: most blocks have none)…
       const owner = d.parent;
+      let regex: ParsedRegex;
+      let source: string;
       if (owner.name === 'if') {
         const c = ifCondition(owner);
-        if (c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null) {
-          checkRefs(d, values, vars.regex(c.operand, c.operator!.endsWith('*')), `the if regex "${c.operand}"`);
-        }
+        if (!(c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null)) return undefined;
+        regex = vars.regex(c.operand, c.operator!.endsWith('*'));
+        source = `the if regex "${c.operand}"`;
       } else if (owner.name === 'location') {
         const lr = locationRegex(owner);
-        if (lr) checkRefs(d, values, vars.regex(lr.pattern, lr.caseInsensitive), `the location regex "${lr.pattern}"`);
+        if (!lr) return undefined;
+        regex = vars.regex(lr.pattern, lr.caseInsensitive);
+        source = `the location regex "${lr.pattern}"`;
+      } else return undefined;
+      // …unless a rewrite earlier in this block replaced them.
+      const siblings = owner.block ?? [];
+      for (const s of siblings) {
+        if (s === d) break;
+        if (s.name === 'rewrite') return undefined;
       }
+      const values = d.args.slice(d.name === 'set' || d.name === 'add_header' || d.name === 'proxy_set_header' || d.name === 'fastcgi_param' ? 1 : 0).map((a) => a.value);
+      checkRefs(d, values, regex, source);
       return undefined;
     });
   },

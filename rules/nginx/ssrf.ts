@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { walk } from '../../src/nginx/tree.js';
+import { enclosing, findAll } from '../../src/nginx/tree.js';
 import { VarModel, canContain, isInternal, parseScript } from '../../src/nginx/security.js';
 
 export const rule: Rule = {
@@ -15,9 +15,10 @@ export const rule: Rule = {
   check(ctx) {
     const config = ctx.nginx!;
     const vars = new VarModel(config);
-    walk(config.root, (d) => {
-      if (d.name === 'stream' || d.name === 'mail') return false;
-      if (d.name !== 'proxy_pass' || !d.args[0] || isInternal(d)) return undefined;
+    // Every proxy_pass outside stream/mail (the name index instead of a walk over every directive).
+    findAll(config, 'proxy_pass').forEach((d) => {
+      if (enclosing(d, 'stream', 'mail')) return undefined;
+      if (!d.args[0] || isInternal(d)) return undefined;
       const parts = vars.expand(parseScript(d.args[0].value), d);
       // Walk the URL: before "://" a variable may be the scheme or the host, after it the host,
       // and from the first "/" on it is only the path.

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
+import { findAll } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 
 const STATUS = new Set(['stub_status', 'status', 'vhost_traffic_status_display', 'api']);
@@ -28,8 +28,9 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
-    walk(config.root, (d) => {
-      if (!STATUS.has(d.name) || d.block) return undefined;
+    // Only the status directives matter: the name index instead of a walk over every directive.
+    [...STATUS].flatMap((name) => findAll(config, name)).forEach((d) => {
+      if (d.block) return undefined;
       if (d.name === 'status' && d.parent?.name !== 'location') return undefined;
       if (d.name === 'api' && d.parent?.name !== 'location') return undefined;
       const at = d.parent;

@@ -1,10 +1,11 @@
 // `conftune check [paths…|-]`: findings with file:line:col; exit 0 clean, 1 findings, 2 errors.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Severity } from '../nginx/tree.js';
 import { toolVersion } from './version.js';
-import { reportInternalError } from './errors.js';
+import { reportInternalError, setCurrentFile } from './errors.js';
 
 export interface CheckCliOptions {
   format: string;
@@ -28,6 +29,8 @@ export interface CheckCliOptions {
   fixDryRun?: boolean;
   verify?: boolean;
   output?: string;
+  /** From the global --debug: show stack traces of internal errors. */
+  debug?: boolean;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -64,7 +67,7 @@ export function registerCheckCommand(program: Command): void {
     .action(async (paths: string[], opts: CheckCliOptions, cmd: Command) => {
       const debug = Boolean(cmd.parent?.opts().debug);
       try {
-        process.exitCode = await runCheckCli(paths, opts);
+        process.exitCode = await runCheckCli(paths, { ...opts, debug });
       } catch (e) {
         reportInternalError(e, debug);
         process.exitCode = 2;
@@ -173,8 +176,12 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   }
   for (const n of result.notes ?? []) process.stderr.write(`conftune: ${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
   for (const ie of result.internalErrors) {
-    reportInternalError(new Error(`rule ${ie.ruleId}: ${(ie.error as Error)?.message ?? ie.error}`), false);
+    const err = new Error(`rule ${ie.ruleId}: ${(ie.error as Error)?.message ?? ie.error}`);
+    if (ie.error instanceof Error && ie.error.stack) err.stack = ie.error.stack;
+    setCurrentFile(ie.file ? path.relative(cwd, ie.file) || ie.file : undefined);
+    reportInternalError(err, Boolean(opts.debug));
   }
+  setCurrentFile(undefined);
   if (result.internalErrors.length > 0) return 2;
   return exitCodeFor(result, failLevel, atOrAbove);
 }

@@ -79,6 +79,42 @@ function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.conftune-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** Whether a process id is running (a temp file named after a dead one is stale). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files a killed conftune left beside `target` (`.<name>.conftune-<pid>-<hex>.tmp`
+ * whose pid no longer runs): a kill between writing the temp file and renaming it leaves the
+ * original intact and that file behind; the next write cleans it up.
+ */
+function removeStaleTemps(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.conftune-`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+    } catch {
+      // Not ours to insist on: it stays, clearly named.
+    }
+  }
+}
+
 /** Writes `p.req.text` to a fresh temp file beside the target, synced, with the target's mode and owner. */
 function writeTemp(p: Prepared): void {
   const temp = tempName(p.target);
@@ -134,9 +170,12 @@ export function writeFilesAtomically(reqs: readonly WriteRequest[], display: (p:
     if (typeof p === 'string') return { ok: false, error: p };
     prepared.push(p);
   }
+  for (const p of prepared) removeStaleTemps(p.target);
   for (const p of prepared) {
     try {
       writeTemp(p);
+      // Test hook (reliability tests): die between writing the temp file and the rename.
+      if (process.env.CONFTUNE_TEST_KILL_AFTER_TEMP === '1') process.kill(process.pid, 'SIGKILL');
     } catch (e) {
       removeTemps(prepared);
       return { ok: false, error: `cannot write ${display(p.req.file)}: ${errnoText(e)}; nothing was written` };

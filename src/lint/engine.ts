@@ -22,17 +22,18 @@ export function ruleApplies(meta: RuleMeta, model: Deployment, options: RuleOpti
 
 export function runRules(model: Deployment, rules: readonly Rule[], options: RunOptions): Finding[] {
   const findings: Finding[] = [];
-  const seen = new Set<string>();
   for (const rule of rules) {
     if (!ruleApplies(rule.meta, model, options)) continue;
+    // A file included twice is checked twice: report each place once. Keyed per rule, and checked
+    // before positions and fixes are worked out (on big configs a rule repeats a place thousands of times).
+    const seen = new Set<string>();
     const report = (input: ReportInput): void => {
-      const f = toFinding(rule.meta, input);
-      if (!f) return;
-      // A file included twice is checked twice: report each place once.
-      const key = `${f.ruleId}\0${f.file}\0${f.start}\0${f.message}`;
+      const place = placeOf(input);
+      if (!place) return;
+      const key = `${place.file.path}\0${place.start}\0${input.message}`;
       if (seen.has(key)) return;
       seen.add(key);
-      findings.push(f);
+      findings.push(toFinding(rule.meta, input, place));
     };
     try {
       rule.check({ model, nginx: model.nginx, gunicorn: model.gunicorn, options, report });
@@ -49,7 +50,14 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-function toFinding(meta: RuleMeta, input: ReportInput): Finding | null {
+interface Place {
+  file: SourceFile;
+  start: number;
+  end: number;
+}
+
+/** The file and byte range a report points at; null when it names no file. */
+function placeOf(input: ReportInput): Place | null {
   let file: SourceFile | undefined;
   let start = 0;
   let end = 0;
@@ -70,6 +78,10 @@ function toFinding(meta: RuleMeta, input: ReportInput): Finding | null {
   }
   if (!file) return null;
   if (end < start) end = start;
+  return { file, start, end };
+}
+
+function toFinding(meta: RuleMeta, input: ReportInput, { file, start, end }: Place): Finding {
   const s = positionOf(file, start);
   const e = positionOf(file, end);
   // A fix's kind defaults to the rule's: `--fix` applies only safe ones.

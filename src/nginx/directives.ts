@@ -598,18 +598,51 @@ export function walkContexts(
   config: Pick<NginxConfig, 'root' | 'rootContext'>,
   visit: (d: Directive, context: ContextName) => void,
 ): void {
-  const stack: Array<[Directive, ContextName]> = [];
-  const push = (nodes: Directive[], ctx: ContextName): void => {
-    for (let i = nodes.length - 1; i >= 0; i--) stack.push([nodes[i]!, ctx]);
+  const flat = contextsOf(config);
+  const nodes = flat.nodes;
+  const contexts = flat.contexts;
+  for (let i = 0; i < nodes.length; i++) visit(nodes[i]!, contexts[i]!);
+}
+
+interface ContextList {
+  rootContext: ContextName;
+  /** Length of the top-level array when built (hand-built trees may grow). */
+  rootLength: number;
+  nodes: Directive[];
+  contexts: ContextName[];
+}
+
+// Several rules walk the tree with contexts; a loaded tree never changes, so the (pre-order)
+// list is computed once per top-level array and context.
+const contextLists = new WeakMap<Directive[], ContextList>();
+
+function contextsOf(config: Pick<NginxConfig, 'root' | 'rootContext'>): ContextList {
+  const rootContext = effectiveRootContext(config);
+  const cached = contextLists.get(config.root);
+  if (cached && cached.rootContext === rootContext && cached.rootLength === config.root.length) return cached;
+  const nodes: Directive[] = [];
+  const contexts: ContextName[] = [];
+  const stackNodes: Directive[] = [];
+  const stackContexts: ContextName[] = [];
+  const push = (list: Directive[], ctx: ContextName): void => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      stackNodes.push(list[i]!);
+      stackContexts.push(ctx);
+    }
   };
-  push(config.root, effectiveRootContext(config));
-  while (stack.length > 0) {
-    const [d, ctx] = stack.pop()!;
-    visit(d, ctx);
+  push(config.root, rootContext);
+  while (stackNodes.length > 0) {
+    const d = stackNodes.pop()!;
+    const ctx = stackContexts.pop()!;
+    nodes.push(d);
+    contexts.push(ctx);
     if (!d.block) continue;
     const inner = childContext(d, ctx);
     if (inner) push(d.block, inner);
   }
+  const list: ContextList = { rootContext, rootLength: config.root.length, nodes, contexts };
+  contextLists.set(config.root, list);
+  return list;
 }
 
 /** Whether the directive was written with a `{`: a child block, or a Lua body read as one word. */

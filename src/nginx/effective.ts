@@ -5,6 +5,7 @@
 // `proxy_set_header` in a location drops every header set at server or http level.
 
 import type { Directive, NginxConfig } from './tree.js';
+import { childrenNamed, firstChild } from './tree.js';
 import { compareVersions } from '../util/version.js';
 
 /** Directives whose values form a list inherited as a whole. */
@@ -50,39 +51,63 @@ function ownChildren(level: Directive | null, config: NginxConfig): Directive[] 
   return level ? level.block ?? [] : config.root;
 }
 
+/** First block `levelsOf(at)` would yield (null: only the top level). */
+function innermostLevel(at: Directive | null): Directive | null {
+  return at && !at.block ? at.parent : at;
+}
+
 /** The single-valued directive `name` in effect at `at` (a block, or a directive inside one). */
 export function effectiveValue(config: NginxConfig, at: Directive | null, name: string, nginxVersion = '1.24.0'): EffectiveValue {
-  for (const level of levelsOf(at)) {
-    const kids = ownChildren(level, config);
-    let found: Directive | null = null;
-    // nginx keeps the last value only for a few directives; most reject duplicates. Take the first.
-    for (const d of kids) {
-      if (d.name === name) {
-        found = d;
-        break;
-      }
-    }
+  // Same order as levelsOf(at), without building the list: this runs for every location of big configs.
+  // nginx keeps the last value only for a few directives; most reject duplicates. Take the first.
+  for (let level = innermostLevel(at); ; level = level.parent) {
+    const found = firstChild(ownChildren(level, config), name);
     if (found) return { args: found.args.map((a) => a.value), node: found, level, isDefault: false };
+    if (!level) break;
   }
   const def = nginxDefault(name, nginxVersion);
   return { args: def ?? null, node: null, level: null, isDefault: true };
 }
 
+/** Directives of `kids` named one of `names`, in order (long blocks answer through their index). */
+function namedIn(kids: Directive[], names: string[]): Directive[] {
+  if (names.length === 1) return childrenNamed(kids, names[0]!);
+  if (names.every((n) => firstChild(kids, n) === undefined)) return [];
+  return kids.filter((d) => names.includes(d.name));
+}
+
 /** The list directive `name` (e.g. `proxy_set_header`) in effect at `at`: the innermost level that sets any. */
 export function effectiveList(config: NginxConfig, at: Directive | null, name: string): EffectiveList {
   const names = SAME_LIST[name] ?? [name];
-  for (const level of levelsOf(at)) {
-    const kids = ownChildren(level, config);
-    const nodes = kids.filter((d) => names.includes(d.name));
+  for (let level = innermostLevel(at); ; level = level.parent) {
+    const nodes = namedIn(ownChildren(level, config), names);
     if (nodes.length > 0) return { nodes, level };
+    if (!level) break;
   }
   return { nodes: [], level: undefined };
 }
 
 /** Effective proxy headers at `at`, as a lowercase-name → directive map (last one wins, like nginx's hash). */
-export function effectiveProxyHeaders(config: NginxConfig, at: Directive | null): Map<string, Directive> {
+export function effectiveProxyHeaders(config: NginxConfig, at: Directive | null): ReadonlyMap<string, Directive> {
+  // Thousands of locations share the few levels that set headers: one map per level, shared (read-only).
+  for (let level = innermostLevel(at); ; level = level.parent) {
+    const kids = ownChildren(level, config);
+    if (firstChild(kids, 'proxy_set_header')) {
+      let map = headerMaps.get(kids);
+      if (!map) headerMaps.set(kids, (map = headerMap(childrenNamed(kids, 'proxy_set_header'))));
+      return map;
+    }
+    if (!level) break;
+  }
+  return NO_HEADERS;
+}
+
+const headerMaps = new WeakMap<Directive[], ReadonlyMap<string, Directive>>();
+const NO_HEADERS: ReadonlyMap<string, Directive> = new Map();
+
+function headerMap(nodes: Directive[]): Map<string, Directive> {
   const map = new Map<string, Directive>();
-  for (const d of effectiveList(config, at, 'proxy_set_header').nodes) {
+  for (const d of nodes) {
     const h = d.args[0]?.value;
     if (h !== undefined) map.set(h.toLowerCase(), d);
   }

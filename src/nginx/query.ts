@@ -20,8 +20,20 @@ export interface ProxyPass {
   location: Directive | null;
 }
 
+// Many rules ask for the same upstreams and proxy_passes; a loaded tree never changes, so the
+// answers are kept per top-level array (callers get fresh arrays, never the cached ones).
+const upstreamCache = new WeakMap<Directive[], Directive[]>();
+const proxyPassCache = new WeakMap<Directive[], ProxyPass[]>();
+const upstreamMapCache = new WeakMap<Directive[], ReadonlyMap<string, Directive>>();
+
 /** `upstream NAME { … }` blocks inside http (stream upstreams are ignored). */
 export function httpUpstreams(config: NginxConfig): Directive[] {
+  let cached = upstreamCache.get(config.root);
+  if (!cached) upstreamCache.set(config.root, (cached = collectHttpUpstreams(config)));
+  return cached.slice();
+}
+
+function collectHttpUpstreams(config: NginxConfig): Directive[] {
   const out: Directive[] = [];
   walk(config.root, (d) => {
     if (d.name === 'stream') return false;
@@ -31,12 +43,16 @@ export function httpUpstreams(config: NginxConfig): Directive[] {
   return out;
 }
 
-export function upstreamByName(config: NginxConfig): Map<string, Directive> {
-  const map = new Map<string, Directive>();
+/** http upstreams by name (the first of a name wins); one shared, read-only map per tree. */
+export function upstreamByName(config: NginxConfig): ReadonlyMap<string, Directive> {
+  let map = upstreamMapCache.get(config.root);
+  if (map) return map;
+  const byName = new Map<string, Directive>();
   for (const u of httpUpstreams(config)) {
     const name = u.args[0]?.value;
-    if (name !== undefined && !map.has(name)) map.set(name, u);
+    if (name !== undefined && !byName.has(name)) byName.set(name, u);
   }
+  upstreamMapCache.set(config.root, (map = byName));
   return map;
 }
 
@@ -54,7 +70,14 @@ export function parseProxyUrl(url: string): Pick<ProxyPass, 'scheme' | 'host' | 
 }
 
 /** Every `proxy_pass` in http context, resolved to its upstream when it names one. */
-export function proxyPasses(config: NginxConfig, upstreams = upstreamByName(config)): ProxyPass[] {
+export function proxyPasses(config: NginxConfig, upstreams?: ReadonlyMap<string, Directive>): ProxyPass[] {
+  if (upstreams && upstreams !== upstreamByName(config)) return collectProxyPasses(config, upstreams);
+  let cached = proxyPassCache.get(config.root);
+  if (!cached) proxyPassCache.set(config.root, (cached = collectProxyPasses(config, upstreamByName(config))));
+  return cached.slice();
+}
+
+function collectProxyPasses(config: NginxConfig, upstreams: ReadonlyMap<string, Directive>): ProxyPass[] {
   const out: ProxyPass[] = [];
   walk(config.root, (d) => {
     if (d.name === 'stream' || d.name === 'mail') return false;

@@ -3,7 +3,7 @@
 // or a dot? does it always start with a slash?).
 
 import type { Arg, Directive, NginxConfig } from './tree.js';
-import { walk } from './tree.js';
+import { childrenNamed, findAll, firstChild, walk } from './tree.js';
 import type { CharSet, ParsedRegex } from './regex.js';
 import { emptySet, fullSet, groupChars, hasChar, parseRegex, unionSets } from './regex.js';
 
@@ -69,8 +69,17 @@ export function isRegexOperator(op: string | null): boolean {
 
 const MAP_SPECIAL = new Set(['default', 'hostnames', 'include', 'volatile']);
 
+// Five rules ask for the regex sites of the same (immutable) tree: computed once per top-level array.
+const regexSiteCache = new WeakMap<Directive[], RegexSite[]>();
+
 /** Every regex in the configuration, with where it sits and what it is matched against. */
 export function regexSites(config: NginxConfig): RegexSite[] {
+  let cached = regexSiteCache.get(config.root);
+  if (!cached) regexSiteCache.set(config.root, (cached = collectRegexSites(config)));
+  return cached.slice();
+}
+
+function collectRegexSites(config: NginxConfig): RegexSite[] {
   const out: RegexSite[] = [];
   walk(config.root, (d) => {
     if (d.name === 'location') {
@@ -192,19 +201,21 @@ export class VarModel {
   private sets = new Map<string, Definition[]>();
   private maps = new Map<string, Directive>();
   private regexCache = new Map<string, ParsedRegex>();
+  /** varInfo answers for names that no capture shadows, at depth 0 (they don't depend on the place). */
+  private placeFree = new Map<string, VarInfo>();
 
   constructor(private readonly config: NginxConfig) {
-    walk(config.root, (d) => {
-      if (d.name === 'set' && d.args.length >= 2) {
-        const name = d.args[0]!.value.replace(/^\$/, '').toLowerCase();
-        const list = this.sets.get(name) ?? [];
-        list.push({ script: parseScript(d.args[1]!.value), at: d });
-        this.sets.set(name, list);
-      } else if (d.name === 'map' && d.block && d.args[1]) {
-        this.maps.set(d.args[1].value.replace(/^\$/, '').toLowerCase(), d);
-      }
-      return undefined;
-    });
+    // Both lists come in tree order, as a walk would see them (later maps win).
+    for (const d of findAll(config, 'set')) {
+      if (d.args.length < 2) continue;
+      const name = d.args[0]!.value.replace(/^\$/, '').toLowerCase();
+      const list = this.sets.get(name) ?? [];
+      list.push({ script: parseScript(d.args[1]!.value), at: d });
+      this.sets.set(name, list);
+    }
+    for (const d of findAll(config, 'map')) {
+      if (d.block && d.args[1]) this.maps.set(d.args[1].value.replace(/^\$/, '').toLowerCase(), d);
+    }
   }
 
   regex(pattern: string, ci: boolean): ParsedRegex {
@@ -288,6 +299,17 @@ export class VarModel {
       const subject = named.subject ? this.scriptInfo(parseScript(named.subject), at, depth + 1) : info(true, ANY);
       return this.captureInfo(chars, subject, false);
     }
+    // Past captures the answer depends on the name only (set/map/builtin), and rules ask per use:
+    // top-level answers are kept (VarInfo objects are never mutated).
+    if (depth > 0) return this.namedInfo(name, depth);
+    let known = this.placeFree.get(name);
+    if (!known) this.placeFree.set(name, (known = this.namedInfo(name, 0)));
+    return known;
+  }
+
+  /** What a variable that is no regex capture can hold: from `set`, a `map`, or nginx itself. */
+  private namedInfo(name: string, depth: number): VarInfo {
+    const unknown: VarInfo = { user: false, chars: emptySet(), slashStart: false, known: false };
     const defs = this.setDefinitions(name);
     if (defs.length > 0) {
       return this.union(defs.map((d) => this.scriptInfo(d.script, d.at, depth + 1)));
@@ -400,7 +422,7 @@ export function canContain(i: VarInfo, ch: string): boolean {
 
 /** `listen` parameters of a server, flattened. */
 export function listens(server: Directive): Directive[] {
-  return (server.block ?? []).filter((d) => d.name === 'listen');
+  return childrenNamed(server.block, 'listen');
 }
 
 /** A server that terminates TLS (a listen with `ssl`, `quic` or `http3`). */
@@ -411,17 +433,17 @@ export function isTlsServer(server: Directive): boolean {
 /** Nearest value of `name` from `at` outward (own block first, then enclosing blocks, then the top level). */
 export function inScope(config: NginxConfig, at: Directive, name: string): Directive | undefined {
   for (let p: Directive | null = at; p; p = p.parent) {
-    const hit = (p.block ?? []).find((d) => d.name === name);
+    const hit = firstChild(p.block, name);
     if (hit) return hit;
   }
-  return config.root.find((d) => d.name === name);
+  return firstChild(config.root, name);
 }
 
 /** The enclosing `location` is `internal;` (only reachable by internal redirects). */
 export function isInternal(at: Directive): boolean {
   for (let p = at.parent; p; p = p.parent) {
     if (p.name === 'location') {
-      if ((p.block ?? []).some((d) => d.name === 'internal')) return true;
+      if (firstChild(p.block, 'internal')) return true;
       if (p.args[0]?.value.startsWith('@')) return true;
     }
   }
@@ -481,12 +503,23 @@ function isLocalhost(host: string): boolean {
 }
 
 function hasResolver(config: NginxConfig, at: Directive): boolean {
-  for (let p: Directive | null = at; p; p = p.parent) if ((p.block ?? []).some((d) => d.name === 'resolver')) return true;
-  return config.root.some((d) => d.name === 'resolver');
+  for (let p: Directive | null = at; p; p = p.parent) if (firstChild(p.block, 'resolver')) return true;
+  return firstChild(config.root, 'resolver') !== undefined;
 }
+
+// Two rules ask for the DNS targets of the same tree with the same classifier: computed once.
+const dnsTargetCache = new WeakMap<Directive[], { isInternalName: (h: string) => boolean; targets: DnsTarget[] }>();
 
 /** Every proxied host name and how nginx resolves it. */
 export function dnsTargets(config: NginxConfig, isInternalName: (h: string) => boolean): DnsTarget[] {
+  const cached = dnsTargetCache.get(config.root);
+  if (cached && cached.isInternalName === isInternalName) return cached.targets.slice();
+  const targets = collectDnsTargets(config, isInternalName);
+  dnsTargetCache.set(config.root, { isInternalName, targets });
+  return targets.slice();
+}
+
+function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => boolean): DnsTarget[] {
   const upstreams = new Map<string, Directive>();
   walk(config.root, (d) => {
     if (d.name === 'upstream' && d.block && d.args[0]) upstreams.set(d.args[0].value, d);

@@ -137,9 +137,30 @@ export function lineOf(file: SourceFile, offset: number): number {
 /** 1-based column in UTF-16 units (what editors and SARIF count), for an offset. */
 export function columnOf(file: SourceFile, offset: number, line = lineOf(file, offset)): number {
   const lineStart = file.lineStarts[line - 1] ?? 0;
-  const prefix = file.text.slice(lineStart, offset);
-  if (!/[\x80-\xff]/.test(prefix)) return prefix.length + 1;
-  return decodeLatin1(prefix).length + 1;
+  // ASCII lines (nearly all) cost O(1): many positions on one long line must not each rescan it.
+  if (!nonAsciiLines(file)[line - 1]) return offset - lineStart + 1;
+  return decodeLatin1(file.text.slice(lineStart, offset)).length + 1;
+}
+
+const nonAsciiCache = new WeakMap<SourceFile, Uint8Array>();
+
+/** Per line: 1 when it holds a byte ≥ 0x80 (computed once per file, in one pass). */
+function nonAsciiLines(file: SourceFile): Uint8Array {
+  let flags = nonAsciiCache.get(file);
+  if (flags) return flags;
+  flags = new Uint8Array(file.lineStarts.length);
+  const text = file.text;
+  const re = /[\x80-\xff]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const line = lineOf(file, m.index);
+    flags[line - 1] = 1;
+    // Skip to the next line: one hit per line is enough.
+    const next = file.lineStarts[line];
+    if (next === undefined) break;
+    re.lastIndex = next;
+  }
+  nonAsciiCache.set(file, flags);
+  return flags;
 }
 
 export function positionOf(file: SourceFile, offset: number): { line: number; column: number } {
@@ -171,10 +192,39 @@ export function encodeLatin1(s: string): string {
 }
 
 // ---- tree helpers ------------------------------------------------------------------------------
+//
+// A configuration is immutable once loaded (includes are expanded before any rule runs), and ~95
+// rules each ask the same questions of it: "every directive", "every `proxy_pass`", "the
+// `resolver` in this block". On a 5,000-server file the naive answers (a fresh stack walk per
+// rule, a linear scan of the http block's 5,000 children per lookup) dominate `check`, so the
+// helpers below keep small caches keyed by array identity (WeakMaps: they go with the tree).
+
+/** Blocks at least this long get a by-name index; shorter ones are scanned (cheaper than a Map). */
+const INDEXED_BLOCK_MIN = 24;
+
+const blockIndexes = new WeakMap<Directive[], { length: number; byName: Map<string, Directive[]> }>();
+
+/** Children of a long block grouped by name, in order; undefined for short blocks. */
+function blockIndex(block: Directive[]): Map<string, Directive[]> | undefined {
+  if (block.length < INDEXED_BLOCK_MIN) return undefined;
+  const cached = blockIndexes.get(block);
+  // The length check guards against a caller that grew an array after asking (trees built by hand).
+  if (cached && cached.length === block.length) return cached.byName;
+  const byName = new Map<string, Directive[]>();
+  for (const d of block) {
+    const list = byName.get(d.name);
+    if (list) list.push(d);
+    else byName.set(d.name, [d]);
+  }
+  blockIndexes.set(block, { length: block.length, byName });
+  return byName;
+}
 
 /** Children named `name` (includes already expanded). */
 export function childrenNamed(block: Directive[] | null | undefined, name: string): Directive[] {
   if (!block) return [];
+  const index = blockIndex(block);
+  if (index) return index.get(name)?.slice() ?? [];
   const out: Directive[] = [];
   for (const d of block) if (d.name === name) out.push(d);
   return out;
@@ -182,12 +232,78 @@ export function childrenNamed(block: Directive[] | null | undefined, name: strin
 
 export function firstChild(block: Directive[] | null | undefined, name: string): Directive | undefined {
   if (!block) return undefined;
+  const index = blockIndex(block);
+  if (index) return index.get(name)?.[0];
   for (const d of block) if (d.name === name) return d;
   return undefined;
 }
 
+/**
+ * Pre-order list of every directive under a top-level array, with `end[i]`: the index just past
+ * directive i's subtree (so "skip this subtree" is a jump). Built on the second walk of the same
+ * array: a throwaway array (`walk([server], …)`) is walked once and never pays for it.
+ */
+interface FlatTree {
+  nodes: Directive[];
+  end: Int32Array;
+  /** Every directive by name, in pre-order; built on first use. */
+  byName: Map<string, Directive[]> | null;
+  /** Length of the top-level array when built (guards against later growth of hand-built trees). */
+  length: number;
+}
+
+const flatTrees = new WeakMap<Directive[], FlatTree>();
+const walkedOnce = new WeakSet<Directive[]>();
+
+function isTopLevel(nodes: Directive[]): boolean {
+  return nodes.length > 0 && nodes[0]!.parent === null && nodes[nodes.length - 1]!.parent === null;
+}
+
+/** The cached flat tree of `nodes`, building it when `nodes` was seen before; undefined otherwise. */
+function flatTreeOf(nodes: Directive[]): FlatTree | undefined {
+  const cached = flatTrees.get(nodes);
+  if (cached && cached.length === nodes.length) return cached;
+  if (!isTopLevel(nodes)) return undefined;
+  if (!walkedOnce.has(nodes)) {
+    walkedOnce.add(nodes);
+    return undefined;
+  }
+  const flat: Directive[] = [];
+  const ends: number[] = [];
+  // Iterative pre-order; a marker entry (negative) closes a subtree and records where it ends.
+  const stack: Array<Directive | number> = [];
+  for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (typeof top === 'number') {
+      ends[top] = flat.length;
+      continue;
+    }
+    const at = flat.length;
+    flat.push(top);
+    ends.push(at + 1);
+    const block = top.block;
+    if (block && block.length > 0) {
+      stack.push(at);
+      for (let i = block.length - 1; i >= 0; i--) stack.push(block[i]!);
+    }
+  }
+  const tree: FlatTree = { nodes: flat, end: Int32Array.from(ends), byName: null, length: nodes.length };
+  flatTrees.set(nodes, tree);
+  return tree;
+}
+
 /** Depth-first walk over every directive (includes expanded). Return false from `visit` to skip a subtree. */
 export function walk(nodes: Directive[], visit: (d: Directive) => boolean | void): void {
+  const flat = flatTreeOf(nodes);
+  if (flat) {
+    const list = flat.nodes;
+    const end = flat.end;
+    const n = list.length;
+    let i = 0;
+    while (i < n) i = visit(list[i]!) === false ? end[i]! : i + 1;
+    return;
+  }
   const stack: Directive[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) stack.push(nodes[i]!);
   while (stack.length > 0) {
@@ -199,6 +315,19 @@ export function walk(nodes: Directive[], visit: (d: Directive) => boolean | void
 
 /** All directives named `name`, anywhere. */
 export function findAll(config: NginxConfig, name: string): Directive[] {
+  const flat = flatTreeOf(config.root);
+  if (flat) {
+    if (!flat.byName) {
+      const byName = new Map<string, Directive[]>();
+      for (const d of flat.nodes) {
+        const list = byName.get(d.name);
+        if (list) list.push(d);
+        else byName.set(d.name, [d]);
+      }
+      flat.byName = byName;
+    }
+    return flat.byName.get(name)?.slice() ?? [];
+  }
   const out: Directive[] = [];
   walk(config.root, (d) => {
     if (d.name === name) out.push(d);
