@@ -98,7 +98,7 @@ export function check(opts: CheckOptions): CheckResult {
     for (const [p, f] of cfg.files) files.set(p, f);
   }
 
-  // gunicorn sources, read lazily so an nginx-only check never loads the gunicorn side.
+  // gunicorn sources: the version is detected (a python start-up) only when some are given.
   const gunicornInputs = inputs.filter((i) => i.kind === 'gunicorn');
   let gunicornVersion = normaliseVersion(opts.gunicornVersion ?? config.gunicornVersion ?? DEFAULT_GUNICORN_VERSION);
   let apps: GunicornApp[] = [];

@@ -4,6 +4,7 @@ import { effectiveValue } from '../../src/nginx/effective.js';
 import { replaceArg } from '../../src/fix/edits.js';
 import { appLabel, workerKind } from '../../src/model/gunicorn-query.js';
 import { proxyPasses } from '../../src/nginx/query.js';
+import { passesFor } from './_shared.js';
 
 export const rule: Rule = {
   meta: {
@@ -21,8 +22,7 @@ export const rule: Rule = {
     const seen = new Set<Directive>();
     for (const link of ctx.model.links) {
       if (workerKind(link.app) !== 'sync') continue;
-      const passes = link.target.upstream ? all.filter((p) => p.upstream === link.target.upstream) : all.filter((p) => p.node === link.target.node);
-      for (const p of passes) {
+      for (const p of passesFor(link.target, all)) {
         for (const name of ['proxy_buffering', 'proxy_request_buffering']) {
           const v = effectiveValue(config, p.node, name);
           if (v.args?.[0] !== 'off' || !v.node || seen.has(v.node)) continue;

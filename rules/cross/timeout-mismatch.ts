@@ -4,6 +4,7 @@ import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
 import { insertBefore, replaceArg } from '../../src/fix/edits.js';
 import { appLabel, describeOrigin, num, workerKind } from '../../src/model/gunicorn-query.js';
 import { proxyPasses } from '../../src/nginx/query.js';
+import { passesFor } from './_shared.js';
 
 export const rule: Rule = {
   meta: {
@@ -23,8 +24,7 @@ export const rule: Rule = {
       if (workerKind(link.app) !== 'sync') continue;
       const timeout = num(link.app, 'timeout');
       if (timeout === undefined || timeout <= 0) continue;
-      const passes = link.target.upstream ? all.filter((p) => p.upstream === link.target.upstream) : all.filter((p) => p.node === link.target.node);
-      for (const p of passes) {
+      for (const p of passesFor(link.target, all)) {
         const v = effectiveValue(config, p.node, 'proxy_read_timeout', version);
         const secs = parseNginxTime(v.args?.[0] ?? '60s');
         if (Number.isNaN(secs) || secs >= timeout) continue;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ProbeOptions } from '../probe/types.js';
+import { collect, defaultInterrupt, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, usageFailure, type Parsed } from './options.js';
 
 export interface ProbeCommandIo {
   stdout: { write(text: string): unknown };
@@ -14,35 +15,31 @@ export interface ProbeCommandIo {
   setExitCode?: (code: number) => void;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-
-type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+export { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE };
 
 const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
 /** "1.5s", "200ms", "2m", or a bare number of seconds → seconds. */
-export function parseDurationSec(text: string, what: string): ParseResult<number> {
+export function parseDurationSec(text: string, what: string): Parsed<number> {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(text.trim());
   if (!m) return { ok: false, message: `${what}: expected a duration like 10s, 500ms or 2m (got "${text}")` };
   return { ok: true, value: Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()] };
 }
 
 /** "2048", "10k", "1.5M" (binary multiples, like curl --limit-rate) → bytes. */
-export function parseBytes(text: string, what: string): ParseResult<number> {
+export function parseBytes(text: string, what: string): Parsed<number> {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?(?:\/s)?$/i.exec(text.trim());
   if (!m) return { ok: false, message: `${what}: expected a byte rate like 1024, 10k or 1M (got "${text}")` };
   const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()] ?? 1;
   return { ok: true, value: Number(m[1]) * scale };
 }
 
-function parseCount(text: string, what: string): ParseResult<number> {
+function parseCount(text: string, what: string): Parsed<number> {
   if (!/^\d+$/.test(text.trim())) return { ok: false, message: `${what}: expected a whole number (got "${text}")` };
   return { ok: true, value: Number(text) };
 }
 
-function parseRate(text: string): ParseResult<number> {
+function parseRate(text: string): Parsed<number> {
   const value = Number(text);
   if (!/^\d+(?:\.\d+)?$/.test(text.trim()) || !(value > 0)) {
     return { ok: false, message: `--rate: expected requests per second above 0 (got "${text}")` };
@@ -50,13 +47,13 @@ function parseRate(text: string): ParseResult<number> {
   return { ok: true, value };
 }
 
-function parseHeader(text: string): ParseResult<[string, string]> {
+function parseHeader(text: string): Parsed<[string, string]> {
   const colon = text.indexOf(':');
   if (colon <= 0) return { ok: false, message: `--header: expected "Name: value" (got "${text}")` };
   return { ok: true, value: [text.slice(0, colon).trim(), text.slice(colon + 1).trim()] };
 }
 
-function readBody(text: string): ParseResult<string | Uint8Array> {
+function readBody(text: string): Parsed<string | Uint8Array> {
   if (!text.startsWith('@')) return { ok: true, value: text };
   try {
     return { ok: true, value: readFileSync(text.slice(1)) };
@@ -89,13 +86,13 @@ class UsageProblem {
   constructor(readonly message: string) {}
 }
 
-function need<T>(result: ParseResult<T>): T {
+function need<T>(result: Parsed<T>): T {
   if (!result.ok) throw new UsageProblem(result.message);
   return result.value;
 }
 
 /** Command-line flags → library options, or the first usage problem. */
-export function flagsToOptions(url: string, flags: RawProbeFlags): ParseResult<ProbeOptions> {
+export function flagsToOptions(url: string, flags: RawProbeFlags): Parsed<ProbeOptions> {
   try {
     const o: ProbeOptions = { url, allowRemote: flags.allowRemote === true };
     if (flags.connections !== undefined) o.connections = need(parseCount(flags.connections, '--connections'));
@@ -118,26 +115,8 @@ export function flagsToOptions(url: string, flags: RawProbeFlags): ParseResult<P
   }
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-function defaultInterrupt(handler: () => void): () => void {
-  let presses = 0;
-  const onSigint = (): void => {
-    // The first Ctrl-C stops the probe and prints what it measured; a second one quits at once.
-    if (++presses > 1) process.exit(EXIT_INTERRUPTED);
-    handler();
-  };
-  process.on('SIGINT', onSigint);
-  return () => process.off('SIGINT', onSigint);
-}
-
 export async function runProbeCommand(url: string, flags: RawProbeFlags, io: ProbeCommandIo): Promise<number> {
-  const fail = (message: string): number => {
-    io.stderr.write(`conftune probe: ${message}\n`);
-    return EXIT_USAGE;
-  };
+  const fail = usageFailure(io.stderr, 'probe');
   const parsed = flagsToOptions(url, flags);
   if (!parsed.ok) return fail(parsed.message);
   const engine = await import('../probe/index.js');

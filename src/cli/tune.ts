@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { TuneOptions, TuneResult } from '../tune/types.js';
+import { collect, defaultInterrupt, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, usageFailure, type Parsed } from './options.js';
 
 export interface TuneCommandIo {
   stdout: { write(text: string): unknown };
@@ -17,9 +18,7 @@ export interface TuneCommandIo {
   cwd?: string;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE };
 
 export interface RawTuneFlags {
   backend?: string;
@@ -39,8 +38,6 @@ export interface RawTuneFlags {
   nginx?: string[];
   gunicorn?: string[];
 }
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** "60", "60s", "2m", "1500ms" → seconds. */
 export function parseBudget(text: string): Parsed<number> {
@@ -88,17 +85,6 @@ export function outPath(outDir: string, file: string, cwd: string): string {
   return path.join(outDir, r && !r.startsWith('..') && !path.isAbsolute(r) ? r : path.basename(file));
 }
 
-function defaultInterrupt(handler: () => void): () => void {
-  let presses = 0;
-  const onSigint = (): void => {
-    // First Ctrl-C: stop measuring, clean up, report what was measured; a second one quits.
-    if (++presses > 1) process.exit(EXIT_INTERRUPTED);
-    handler();
-  };
-  process.on('SIGINT', onSigint);
-  return () => process.off('SIGINT', onSigint);
-}
-
 async function writeBack(result: TuneResult, cwd: string, verify: boolean): Promise<{ errors: string[]; notes: string[] }> {
   const { encodeLatin1 } = await import('../nginx/tree.js');
   const { writeFilesAtomically } = await import('../fix/write.js');
@@ -120,10 +106,7 @@ async function writeBack(result: TuneResult, cwd: string, verify: boolean): Prom
 
 export async function runTuneCommand(paths: string[], flags: RawTuneFlags, io: TuneCommandIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  const fail = (message: string): number => {
-    io.stderr.write(`conftune tune: ${message}\n`);
-    return EXIT_USAGE;
-  };
+  const fail = usageFailure(io.stderr, 'tune');
   const parsed = flagsToTuneOptions(paths, flags, cwd);
   if (!parsed.ok) return fail(parsed.message);
   const { tune, TuneError } = await import('../tune/index.js');
@@ -181,10 +164,6 @@ export async function runTuneCommand(paths: string[], flags: RawTuneFlags, io: T
     if (w.errors.length > 0) code = EXIT_USAGE;
   }
   return code;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function registerTuneCommand(program: Command, io?: TuneCommandIo): void {

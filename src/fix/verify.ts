@@ -16,36 +16,16 @@ import { spawnSync } from 'node:child_process';
 import type { Directive, NginxConfig } from '../nginx/tree.js';
 import { lineOf, walk } from '../nginx/tree.js';
 import { diskFileSystem, loadConfig, memoryFileSystem } from '../nginx/load.js';
-import type { Edit } from '../lint/rule.js';
-import { applyEditsToText } from './apply-text.js';
+import { nginxBinaryInfo, type NginxBinaryInfo } from '../nginx/binary.js';
+import { copyPath, isolationEdits, prepareIsolationDir, tempPathDirectives, writeCopies, type Isolation } from '../nginx/isolate.js';
+import { atLeast } from '../util/version.js';
 import { quoteIfNeeded } from './edits.js';
-import { PLACEHOLDER_CERT, PLACEHOLDER_KEY } from './placeholder-cert.js';
 
-export interface NginxInfo {
-  version: string;
-  /** Compiled-in prefix (`--prefix=`), for relative `load_module` paths. */
-  prefix: string;
-  /** Modules compiled out (`--without-http_uwsgi_module` → `http_uwsgi`). */
-  without: Set<string>;
-}
+/** What verification needs from `nginx -V`. */
+export type NginxInfo = Pick<NginxBinaryInfo, 'version' | 'prefix' | 'without'>;
 
 /** `nginx -V`, or null when nginx is not on PATH. */
-export function nginxInfo(binary = 'nginx'): NginxInfo | null {
-  const r = spawnSync(binary, ['-V'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error || r.status !== 0) return null;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  const version = /nginx\/(\d+\.\d+\.\d+)/.exec(out)?.[1] ?? '0.0.0';
-  const prefix = /--prefix=(\S+)/.exec(out)?.[1] ?? '/usr/local/nginx';
-  const without = new Set([...out.matchAll(/--without-(\w+)_module/g)].map((m) => m[1]!));
-  return { version, prefix, without };
-}
-
-function atLeast(version: string, min: string): boolean {
-  const a = version.split('.').map(Number);
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return true;
-}
+export const nginxInfo: (binary?: string) => NginxInfo | null = nginxBinaryInfo;
 
 export interface NginxTestResult {
   ok: boolean;
@@ -63,142 +43,26 @@ export interface Place {
   line: number;
 }
 
-const TEMP_PATHS: Array<[directive: string, module: string]> = [
-  ['client_body_temp_path', ''],
-  ['proxy_temp_path', 'http_proxy'],
-  ['fastcgi_temp_path', 'http_fastcgi'],
-  ['uwsgi_temp_path', 'http_uwsgi'],
-  ['scgi_temp_path', 'http_scgi'],
-];
-
-/** Paths nginx opens at -t relative to the conf dir: made absolute so the copy still finds them. */
-const CONF_RELATIVE_FILES = new Set([
-  'ssl_certificate', 'ssl_certificate_key', 'ssl_trusted_certificate', 'ssl_client_certificate', 'ssl_dhparam',
-  'ssl_password_file', 'ssl_crl', 'ssl_stapling_file', 'ssl_session_ticket_key', 'proxy_ssl_certificate',
-  'proxy_ssl_certificate_key', 'proxy_ssl_trusted_certificate', 'proxy_ssl_crl', 'proxy_ssl_password_file',
-  'auth_basic_user_file',
-]);
-
-const CERT_FILES = new Set(['ssl_certificate', 'proxy_ssl_certificate', 'ssl_trusted_certificate', 'ssl_client_certificate', 'proxy_ssl_trusted_certificate', 'grpc_ssl_certificate']);
-const KEY_FILES = new Set(['ssl_certificate_key', 'proxy_ssl_certificate_key', 'grpc_ssl_certificate_key']);
-
-function readable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Replaces a node's text with blanks (newlines kept), so it disappears without moving lines. */
-function blankOut(d: Directive): Edit {
-  return { file: d.file.path, start: d.start, end: d.end, text: d.file.text.slice(d.start, d.end).replace(/[^\r\n]/g, ' ') };
-}
-
-interface CopyPlan {
-  /** Edits on each file of the config. */
-  edits: Map<string, Edit[]>;
-  /** The main context sets these itself: -g must not repeat them (nginx: "directive is duplicate"). */
-  hasPid: boolean;
-  hasErrorLog: boolean;
-  placeholders: string[];
-}
-
-function rewritesFor(config: NginxConfig, tmp: string, root: string, info: NginxInfo, skip: readonly Place[]): CopyPlan {
-  const edits = new Map<string, Edit[]>();
-  const seen = new Set<string>();
-  const add = (e: Edit): void => {
-    const k = `${e.file}\0${e.start}\0${e.end}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    const list = edits.get(e.file) ?? [];
-    list.push(e);
-    edits.set(e.file, list);
-  };
-  const prefix = path.dirname(config.main.path);
-  const atMain = (d: Directive): boolean => d.parent === null && config.rootContext === 'main';
+/** The isolation edits of the copy; verification's choices are noted on each option. */
+function rewritesFor(config: NginxConfig, tmp: string, root: string, info: NginxInfo, skip: readonly Place[]): Isolation {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const replaceFirst = (d: Directive, value: string): void => {
-    const a = d.args[0];
-    if (a) add({ file: d.file.path, start: a.start, end: a.end, text: quoteIfNeeded(value) });
-  };
-  let hasPid = false;
-  let hasErrorLog = false;
-  const placeholders: string[] = [];
-  let logs = 0;
-  let caches = 0;
-  walk(config.root, (d) => {
-    const first = d.args[0]?.value ?? '';
-    if (!d.block && skip.some((p) => at(d, p))) {
-      add(blankOut(d));
-      return undefined;
-    }
-    switch (d.name) {
-      case 'include':
-        if (d.args.length === 1) replaceFirst(d, path.join(root, path.resolve(prefix, first)));
-        break;
-      case 'pid':
-        if (atMain(d)) hasPid = true;
-        replaceFirst(d, path.join(tmp, 'nginx.pid'));
-        break;
-      case 'lock_file':
-        replaceFirst(d, path.join(tmp, 'nginx.lock'));
-        break;
-      case 'error_log':
-        if (atMain(d)) hasErrorLog = true;
-        replaceFirst(d, 'stderr');
-        break;
-      case 'access_log':
-        if (first !== 'off' && !first.includes('$')) replaceFirst(d, path.join(tmp, 'logs', `access-${logs++}.log`));
-        break;
-      case 'user':
-        if (atMain(d) && !isRoot) add(blankOut(d));
-        break;
-      case 'load_module':
-        if (first && !path.isAbsolute(first)) replaceFirst(d, path.resolve(info.prefix, first));
-        break;
-      default:
-        if (TEMP_PATHS.some(([n]) => n === d.name)) replaceFirst(d, path.join(tmp, 'temp', d.name));
-        // nginx -t creates cache directories too.
-        else if (/_cache_path$/.test(d.name)) replaceFirst(d, path.join(tmp, 'cache', String(caches++)));
-        else if (CONF_RELATIVE_FILES.has(d.name) && first && !first.includes('$') && !first.startsWith('data:') && !first.startsWith('engine:')) {
-          const abs = path.resolve(prefix, first);
-          // A certificate or key this machine cannot read (another host's, root-only): the pair
-          // in this block is swapped for the placeholder so nginx -t looks past it.
-          if ((CERT_FILES.has(d.name) || KEY_FILES.has(d.name)) && pairUnreadable(d, prefix)) {
-            if (!placeholders.includes(abs) && !readable(abs)) placeholders.push(abs);
-            replaceFirst(d, path.join(tmp, CERT_FILES.has(d.name) ? 'placeholder.crt' : 'placeholder.key'));
-          } else if (!path.isAbsolute(first)) replaceFirst(d, abs);
-        }
-    }
-    return undefined;
-  });
-  // Temp dirs for every http block of the main file that does not set them.
-  const tempLine = (present: Set<string>): string => TEMP_PATHS
-    .filter(([n, m]) => !present.has(n) && (m === '' || !info.without.has(m)))
-    .map(([n]) => ` ${n} ${path.join(tmp, 'temp', n)};`).join('');
-  for (const d of config.root) {
-    if (d.name !== 'http' || !d.block || d.blockStart < 0) continue;
-    const present = new Set(d.block.filter((c) => c.parent === d).map((c) => c.name));
-    add({ file: d.file.path, start: d.blockStart + 1, end: d.blockStart + 1, text: tempLine(present) });
-  }
-  return { edits, hasPid, hasErrorLog, placeholders };
-}
-
-/** Whether a certificate/key directive or its partners in the same block name a file not readable here. */
-function pairUnreadable(d: Directive, prefix: string): boolean {
-  const siblings = (d.parent?.block ?? [d]).filter((s) => s.parent === d.parent && (CERT_FILES.has(s.name) || KEY_FILES.has(s.name)));
-  return [d, ...siblings].some((s) => {
-    const v = s.args[0]?.value ?? '';
-    return v !== '' && !v.includes('$') && !v.startsWith('data:') && !v.startsWith('engine:') && !readable(path.resolve(prefix, v));
+  return isolationEdits(config, {
+    dir: tmp,
+    root,
+    info,
+    // nginx -t only opens the logs: they go to stderr, where its messages are read.
+    errorLog: 'stderr',
+    accessLog: 'literal',
+    keepUser: () => isRoot,
+    certificates: 'pair',
+    blank: (d) => !d.block && skip.some((p) => at(d, p)),
   });
 }
 
 /** The wrapper making a fragment a full configuration, by the fragment's top-level context. */
 function wrapperFor(config: NginxConfig, copy: string, tmp: string, info: NginxInfo): string | null {
   const inc = `include ${quoteIfNeeded(copy)};`;
-  const temps = TEMP_PATHS.filter(([, m]) => m === '' || !info.without.has(m)).map(([n]) => `${n} ${path.join(tmp, 'temp', n)};`).join(' ');
+  const temps = tempPathDirectives(info).map((n) => `${n} ${path.join(tmp, 'temp', n)};`).join(' ');
   switch (config.rootContext) {
     case 'http': return `events {}\nhttp { ${temps} ${inc} }\n`;
     case 'server': return `events {}\nhttp { ${temps} server { ${inc} } }\n`;
@@ -215,18 +79,10 @@ export function nginxTest(config: NginxConfig, info: NginxInfo, cwd: string, bin
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conftune-verify-'));
   try {
     const root = path.join(tmp, 'root');
-    fs.mkdirSync(path.join(tmp, 'logs'), { recursive: true });
-    fs.mkdirSync(path.join(tmp, 'temp'), { recursive: true });
-    fs.mkdirSync(path.join(tmp, 'cache'), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'placeholder.crt'), PLACEHOLDER_CERT);
-    fs.writeFileSync(path.join(tmp, 'placeholder.key'), PLACEHOLDER_KEY, { mode: 0o600 });
+    prepareIsolationDir(tmp);
     const plan = rewritesFor(config, tmp, root, info, skip);
-    for (const [file, sf] of config.files) {
-      const dest = path.join(root, path.resolve(file));
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, Buffer.from(applyEditsToText(sf.text, plan.edits.get(file) ?? []), 'latin1'));
-    }
-    let main = path.join(root, path.resolve(config.main.path));
+    writeCopies(config, root, plan.edits);
+    let main = copyPath(root, config.main.path);
     if (config.rootContext !== 'main') {
       const wrapper = wrapperFor(config, main, tmp, info);
       if (wrapper === null) return { ok: true, messages: [], places: [], placeholders: [] };

@@ -2,7 +2,9 @@
 // rewritten (listen → 127.0.0.1 on free ports, pid/logs/temp paths into the sandbox, `user`
 // dropped when not root, `daemon off`, includes → the copies, upstream servers and literal
 // proxy_pass targets → the sandbox backend), started as a child process. Rewrites are edits on
-// the original text (src/fix/edits.ts helpers): nothing is re-printed, line numbers stay put.
+// the original text: nothing is re-printed, line numbers stay put. What verification needs too
+// (paths into the sandbox, user, certificates) is src/nginx/isolate.ts; listen, upstream
+// servers, proxy_pass, ssl and daemon are the sandbox's own.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,39 +13,17 @@ import type { Directive, NginxConfig } from '../nginx/tree.js';
 import { firstChild, walk } from '../nginx/tree.js';
 import { diskFileSystem, loadConfig, memoryFileSystem } from '../nginx/load.js';
 import { parseProxyUrl, proxyPasses } from '../nginx/query.js';
+import { nginxBinaryInfo, type NginxBinaryInfo } from '../nginx/binary.js';
+import { blankOut, copyPath, isolationEdits, prepareIsolationDir, writeCopies, type IsolationSink } from '../nginx/isolate.js';
 import type { Edit } from '../lint/rule.js';
-import { quoteIfNeeded, replaceArg } from '../fix/edits.js';
-import { applyEditsToText } from '../fix/apply-text.js';
-import { PLACEHOLDER_CERT, PLACEHOLDER_KEY } from '../fix/placeholder-cert.js';
+import { quoteIfNeeded } from '../fix/edits.js';
+import { atLeast } from '../util/version.js';
 import type { Endpoint } from './net.js';
 import { freePort, waitUntilReady } from './net.js';
 import type { ManagedProcess, ProcessGroup } from './procs.js';
 
-export interface NginxBinaryInfo {
-  binary: string;
-  version: string;
-  /** Compiled-in prefix, for relative load_module paths. */
-  prefix: string;
-  /** Compiled-in access log path (`--http-log-path`), where a config without access_log logs. */
-  httpLogPath: string;
-  /** Modules compiled out (`--without-http_uwsgi_module` → `http_uwsgi`). */
-  without: Set<string>;
-}
-
-/** `nginx -V`, or null when the binary is missing. */
-export function nginxBinaryInfo(binary = 'nginx'): NginxBinaryInfo | null {
-  const r = spawnSync(binary, ['-V'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error || r.status !== 0) return null;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  const prefix = /--prefix=(\S+)/.exec(out)?.[1] ?? '/usr/local/nginx';
-  return {
-    binary,
-    version: /nginx\/(\d+\.\d+\.\d+)/.exec(out)?.[1] ?? '0.0.0',
-    prefix,
-    httpLogPath: /--http-log-path=(\S+)/.exec(out)?.[1] ?? path.join(prefix, 'logs/access.log'),
-    without: new Set([...out.matchAll(/--without-(\w+)_module/g)].map((m) => m[1]!)),
-  };
-}
+export type { NginxBinaryInfo };
+export { nginxBinaryInfo };
 
 /** What the sandbox probes: the first server that proxies to the backend. */
 export interface EntryPoint {
@@ -79,38 +59,17 @@ export interface IsolationContext {
   userExists: (name: string) => boolean;
 }
 
-const TEMP_PATHS: Array<[directive: string, module: string]> = [
-  ['client_body_temp_path', ''],
-  ['proxy_temp_path', 'http_proxy'],
-  ['fastcgi_temp_path', 'http_fastcgi'],
-  ['uwsgi_temp_path', 'http_uwsgi'],
-  ['scgi_temp_path', 'http_scgi'],
-];
-
-/** Files nginx opens relative to its conf dir: made absolute so the copy still finds them. */
+/**
+ * Files made absolute in the copy: a shorter list than verification's CONF_RELATIVE_FILES
+ * (no ssl_stapling_file, proxy_ssl_crl, proxy_ssl_password_file), kept as the sandbox had it.
+ */
 const CONF_RELATIVE_FILES = new Set([
   'ssl_certificate', 'ssl_certificate_key', 'ssl_trusted_certificate', 'ssl_client_certificate', 'ssl_dhparam',
   'ssl_password_file', 'ssl_crl', 'ssl_session_ticket_key', 'auth_basic_user_file', 'proxy_ssl_certificate',
   'proxy_ssl_certificate_key', 'proxy_ssl_trusted_certificate',
 ]);
-const CERTS = new Set(['ssl_certificate', 'proxy_ssl_certificate', 'ssl_trusted_certificate', 'ssl_client_certificate', 'proxy_ssl_trusted_certificate']);
-const KEYS = new Set(['ssl_certificate_key', 'proxy_ssl_certificate_key']);
 /** listen parameters that make no sense (or need what the probe cannot send) on the sandbox's plain loopback port. */
 const DROPPED_LISTEN_PARAMS = /^(ssl|http2|http3|quic|proxy_protocol|ipv6only=.*|setfib=.*|accept_filter=.*|bind)$/;
-
-function readable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.R_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Replaces a directive with blanks (newlines kept): it disappears without moving any line. */
-function blankOut(d: Directive): Edit {
-  return { file: d.file.path, start: d.start, end: d.end, text: d.file.text.slice(d.start, d.end).replace(/[^\r\n]/g, ' ') };
-}
 
 function backendAddress(backend: Endpoint): string {
   return backend.kind === 'tcp' ? `${backend.host}:${backend.port}` : `unix:${backend.path}`;
@@ -158,24 +117,7 @@ function listenKey(value: string): string {
 
 /** Plans the isolation rewrites of `config` (pure: the file system is only asked about readability). */
 export function planIsolation(config: NginxConfig, ctx: IsolationContext): IsolationPlan {
-  const edits = new Map<string, Edit[]>();
-  const notes: string[] = [];
-  const seen = new Set<string>();
-  const add = (e: Edit | null): void => {
-    if (!e) return;
-    const k = `${e.file}\0${e.start}\0${e.end}`;
-    if (seen.has(k)) return;
-    seen.add(k);
-    const list = edits.get(e.file) ?? [];
-    list.push(e);
-    edits.set(e.file, list);
-  };
-  const prefix = path.dirname(config.main.path);
   const atMain = (d: Directive): boolean => d.parent === null;
-  const replaceFirst = (d: Directive, value: string): void => {
-    const a = d.args[0];
-    if (a) add(replaceArg(d.file, a, value));
-  };
   const ports = new Map<string, number>();
   const freePorts = [...ctx.ports];
   const portFor = (key: string): number => {
@@ -187,110 +129,74 @@ export function planIsolation(config: NginxConfig, ctx: IsolationContext): Isola
     }
     return p;
   };
-  let hasPid = false;
-  let hasErrorLog = false;
   let hasDaemon = false;
-  let logs = 0;
-  let caches = 0;
-  let placeholder = false;
   const backend = backendAddress(ctx.backend);
-  walk(config.root, (d) => {
+  // The sandbox's own rewrites, on top of the isolation shared with verification.
+  const rewrite = (d: Directive, out: IsolationSink): boolean => {
     const first = d.args[0]?.value ?? '';
     switch (d.name) {
-      case 'include':
-        if (d.args.length === 1) replaceFirst(d, path.join(ctx.root, path.resolve(prefix, first)));
-        break;
-      case 'pid':
-        if (atMain(d)) hasPid = true;
-        replaceFirst(d, path.join(ctx.dir, 'nginx.pid'));
-        break;
-      case 'lock_file':
-        replaceFirst(d, path.join(ctx.dir, 'nginx.lock'));
-        break;
       case 'daemon':
         if (atMain(d)) hasDaemon = true;
-        replaceFirst(d, 'off');
-        break;
-      case 'error_log':
-        if (atMain(d)) hasErrorLog = true;
-        replaceFirst(d, path.join(ctx.dir, 'error.log'));
-        break;
-      case 'access_log':
-        // The log is part of what is measured: it stays on, only its file moves into the sandbox.
-        if (first !== 'off' && !first.startsWith('syslog:')) {
-          replaceFirst(d, first.includes('$') ? path.join(ctx.dir, 'logs', `access-$pid.log`) : path.join(ctx.dir, 'logs', `access-${logs++}.log`));
-        } else if (first.startsWith('syslog:')) {
-          add(blankOut(d));
-          notes.push(`access_log to ${first} is left out in the sandbox (no network logging)`);
-        }
-        break;
-      case 'user':
-        if (atMain(d) && (!ctx.isRoot || !ctx.userExists(first))) add(blankOut(d));
-        break;
-      case 'load_module':
-        if (first && !path.isAbsolute(first)) replaceFirst(d, path.resolve(ctx.info.prefix, first));
-        break;
+        out.replaceFirst(d, 'off');
+        return true;
       case 'listen': {
-        if (d.parent?.name !== 'server') break;
+        if (d.parent?.name !== 'server') return true;
         const params = d.args.slice(1).map((a) => a.value);
         if (params.includes('quic') || params.includes('http3')) {
-          add(blankOut(d));
-          notes.push(`listen ${first} ${params.join(' ')} (QUIC) is skipped in the sandbox`);
-          break;
+          out.add(blankOut(d));
+          out.note(`listen ${first} ${params.join(' ')} (QUIC) is skipped in the sandbox`);
+          return true;
         }
         const port = portFor(listenKey(first));
         const kept = params.filter((p) => !DROPPED_LISTEN_PARAMS.test(p));
-        if (params.includes('ssl')) notes.push(`TLS listener ${first} is measured as plain HTTP in the sandbox (the probe speaks plain HTTP)`);
+        if (params.includes('ssl')) out.note(`TLS listener ${first} is measured as plain HTTP in the sandbox (the probe speaks plain HTTP)`);
         const text = ['listen', `127.0.0.1:${port}`, ...kept.map(quoteIfNeeded)].join(' ') + ';';
-        add({ file: d.file.path, start: d.start, end: d.end, text });
-        break;
+        out.add({ file: d.file.path, start: d.start, end: d.end, text });
+        return true;
       }
       case 'ssl':
         // The old `ssl on;` turns every listener into TLS.
-        if (first === 'on') add(blankOut(d));
-        break;
+        if (first === 'on') out.add(blankOut(d));
+        return true;
       case 'server':
         if (d.parent?.name === 'upstream' && first && !first.includes('$')) {
           const params = d.args.slice(1).filter((a) => !/^(resolve|service=.*|route=.*|slow_start=.*|drain)$/.test(a.value));
-          add({ file: d.file.path, start: d.start, end: d.end, text: ['server', backend, ...params.map((a) => quoteIfNeeded(a.value))].join(' ') + ';' });
+          out.add({ file: d.file.path, start: d.start, end: d.end, text: ['server', backend, ...params.map((a) => quoteIfNeeded(a.value))].join(' ') + ';' });
         }
-        break;
+        return true;
       case 'proxy_pass': {
         const parsed = parseProxyUrl(first);
         const namesUpstream = parsed.host !== null && parsed.port === null && config.root.length > 0 && upstreamNamed(config, parsed.host);
         if (!namesUpstream) {
           const url = retargetProxyUrl(first, ctx.backend);
-          if (url) replaceFirst(d, url);
-          else if (first.includes('$')) notes.push(`proxy_pass ${first} uses a variable: left as is, requests it sends do not reach the sandbox backend`);
+          if (url) out.replaceFirst(d, url);
+          else if (first.includes('$')) out.note(`proxy_pass ${first} uses a variable: left as is, requests it sends do not reach the sandbox backend`);
         } else if (parsed.scheme === 'https') {
-          replaceFirst(d, first.replace(/^https:/i, 'http:'));
-          notes.push(`proxy_pass ${first}: the sandbox backend speaks plain HTTP`);
+          out.replaceFirst(d, first.replace(/^https:/i, 'http:'));
+          out.note(`proxy_pass ${first}: the sandbox backend speaks plain HTTP`);
         }
-        break;
+        return true;
       }
       default:
-        if (TEMP_PATHS.some(([n]) => n === d.name)) replaceFirst(d, path.join(ctx.dir, 'temp', d.name));
-        else if (/_cache_path$/.test(d.name)) replaceFirst(d, path.join(ctx.dir, 'cache', String(caches++)));
-        else if (CONF_RELATIVE_FILES.has(d.name) && first && !first.includes('$') && !first.startsWith('data:') && !first.startsWith('engine:')) {
-          const abs = path.resolve(prefix, first);
-          if ((CERTS.has(d.name) || KEYS.has(d.name)) && !readable(abs)) {
-            placeholder = true;
-            replaceFirst(d, path.join(ctx.dir, CERTS.has(d.name) ? 'placeholder.crt' : 'placeholder.key'));
-          } else if (!path.isAbsolute(first)) replaceFirst(d, abs);
-        }
+        return false;
     }
-    return undefined;
+  };
+  const isolation = isolationEdits(config, {
+    dir: ctx.dir,
+    root: ctx.root,
+    info: ctx.info,
+    errorLog: path.join(ctx.dir, 'error.log'),
+    // The log is part of what is measured: it stays on, only its file moves into the sandbox.
+    accessLog: 'keep-logging',
+    keepUser: (name) => ctx.isRoot && ctx.userExists(name),
+    certificates: 'each',
+    confRelativeFiles: CONF_RELATIVE_FILES,
+    topLevelIsMain: true,
+    latin1Args: true,
+    rewrite,
   });
-  if (placeholder) notes.push('certificate files not readable here were replaced by a generated placeholder');
-  // Temp dirs and (where nginx would use its compiled-in default) the access log, per http block.
-  for (const d of config.root) {
-    if (d.name !== 'http' || !d.block || d.blockStart < 0) continue;
-    const own = new Set(d.block.filter((c) => c.parent === d).map((c) => c.name));
-    const lines = TEMP_PATHS.filter(([n, m]) => !own.has(n) && (m === '' || !ctx.info.without.has(m))).map(([n]) => ` ${n} ${path.join(ctx.dir, 'temp', n)};`);
-    // nginx's default log is on (compiled-in path): the sandbox keeps logging, to its own file.
-    if (!own.has('access_log')) lines.push(` access_log ${path.join(ctx.dir, 'logs', 'access-default.log')};`);
-    add({ file: d.file.path, start: d.blockStart + 1, end: d.blockStart + 1, text: lines.join('') });
-  }
+  const { edits, notes, hasPid, hasErrorLog } = isolation;
+  if (isolation.placeholders.length > 0) notes.push('certificate files not readable here were replaced by a generated placeholder');
   return { edits, entry: entryPoint(config, ports), ports, notes, hasPid, hasErrorLog, hasDaemon };
 }
 
@@ -371,20 +277,14 @@ export function loadTexts(mainFile: string, texts: Map<string, string>): NginxCo
 export async function startNginx(o: StartNginxOptions): Promise<NginxInstance> {
   const dir = path.join(o.parentDir, o.name);
   const root = path.join(dir, 'root');
-  for (const sub of ['logs', 'temp', 'cache', 'root']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'placeholder.crt'), PLACEHOLDER_CERT);
-  fs.writeFileSync(path.join(dir, 'placeholder.key'), PLACEHOLDER_KEY, { mode: 0o600 });
+  prepareIsolationDir(dir);
   const config = loadTexts(o.mainFile, o.texts);
   const ports: number[] = [];
   for (let i = 0; i < listenCount(config); i++) ports.push(await freePort());
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const plan = planIsolation(config, { dir, root, backend: o.backend, info: o.info, ports, isRoot, userExists });
-  for (const [file, sf] of config.files) {
-    const dest = path.join(root, path.resolve(file));
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.writeFileSync(dest, Buffer.from(applyEditsToText(sf.text, plan.edits.get(file) ?? []), 'latin1'));
-  }
-  const mainCopy = path.join(root, path.resolve(config.main.path));
+  writeCopies(config, root, plan.edits);
+  const mainCopy = copyPath(root, config.main.path);
   if (!plan.entry) throw new Error(`${o.name}: the configuration has no server to send requests to`);
   const globals = [
     plan.hasPid ? '' : `pid ${path.join(dir, 'nginx.pid')};`,
@@ -393,7 +293,7 @@ export async function startNginx(o: StartNginxOptions): Promise<NginxInstance> {
   ].filter(Boolean).join(' ');
   const args = ['-p', dir + path.sep, '-c', mainCopy];
   // -e (1.19.5+) keeps nginx from opening its compiled-in error log before reading the config.
-  if (versionAtLeast(o.info.version, '1.19.5')) args.push('-e', path.join(dir, 'error.log'));
+  if (atLeast(o.info.version, '1.19.5')) args.push('-e', path.join(dir, 'error.log'));
   if (globals) args.push('-g', globals);
   const proc = o.group.start({ role: `nginx ${o.name}`, command: o.info.binary, args, cwd: dir, stopSignal: 'SIGTERM' });
   const why = await waitUntilReady({ kind: 'tcp', host: '127.0.0.1', port: plan.entry.port }, {
@@ -416,11 +316,3 @@ function tail(file: string, lines = 6): string {
     return '';
   }
 }
-
-function versionAtLeast(version: string, min: string): boolean {
-  const a = version.split('.').map(Number);
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  return true;
-}
-
