@@ -7,6 +7,13 @@
 //   3. measures with wrk -t1 -c32, interleaved: seed, tuned, raw gunicorn, … for ROUNDS rounds
 //      after a discarded warm-up round, and prints medians and the ratios
 //      tuned/seed (target ≥ 2) and tuned/raw gunicorn (target ≥ 0.6).
+// TUNED_CONF=path[,path…] skips step 1 and measures the given nginx.conf files instead (each one
+// its own target, named by its file name; the first is the one the targets are checked on), for
+// quick by-hand experiments. ROUNDS (default 5) and WRK_DURATION (default 3s) size the runs.
+// PROBE=1 also measures every target with conftune's embedded probe (one generator thread, as the
+// tuner runs it) right after wrk, so the two clients can be compared on the same host state.
+// Before each round the host must be quiet (other processes under QUIET_PCT % of the CPUs, default
+// 25, waited for at most 30 s): runs taken on a busy host are flagged and left out of the medians.
 // Needs `npm run build`, nginx, gunicorn + python3-gevent and wrk. Loopback only; every process
 // started here is stopped by pid (process group) on exit. Never part of `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +27,9 @@ const DURATION = process.env.WRK_DURATION ?? '3s';
 const BUDGET = process.env.TUNE_BUDGET ?? '60s';
 const SEED = path.join(REPO, 'fixtures/seed');
 const DIST = process.env.CONFTUNE_DIST ?? path.join(REPO, 'dist/src');
+const WITH_PROBE = process.env.PROBE === '1';
+const QUIET_PCT = Number(process.env.QUIET_PCT ?? 25);
+const GIVEN = (process.env.TUNED_CONF ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
 
 for (const tool of ['nginx', 'gunicorn', 'wrk']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -68,13 +78,54 @@ function wrk(url) {
   return { rps, errors: Number(errors), socketErrors };
 }
 
+/** Busy share of all CPUs (0..1) over `ms`, from /proc/stat (null where there is none). */
+async function hostBusy(ms = 500) {
+  const read = () => {
+    try {
+      const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  if (!a || !b || b.total === a.total) return null;
+  return 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/** Waits (at most 30 s) until the host is quiet; returns whether it is. */
+async function waitQuiet() {
+  for (let i = 0; i < 60; i++) {
+    const busy = await hostBusy();
+    if (busy === null || busy * 100 < QUIET_PCT) return true;
+    if (i === 0) process.stdout.write(`  host busy (${fmt(busy * 100, 0)}% of the CPUs): waiting…`);
+  }
+  process.stdout.write(' still busy, round flagged\n');
+  return false;
+}
+
+const probeLib = WITH_PROBE ? await import(path.join(DIST, 'probe/index.js')) : null;
+async function probeRun(url) {
+  const seconds = Number.parseFloat(DURATION) || 3;
+  const r = await probeLib.probe({ url, connections: 32, durationSec: seconds, warmupSec: 0.25, threads: 1, timeoutMs: 5000 });
+  return { rps: r.rps, util: r.generatorCpuUtil };
+}
+
 try {
-  const result = runTune();
-  console.log(`tune-seed: tuner chose "${result.chosen.label}"`);
-  for (const c of result.chosen.changes) console.log(`  - ${c}`);
-  if (result.ratio) console.log(`tune-seed: the tuner's own confirm run: ${fmt(result.baseline.rps, 0)} → ${fmt(result.tuned.rps, 0)} req/s (${fmt(result.ratio.median)}×)`);
-  const tunedConf = path.join(outDir, 'nginx.conf');
-  if (!fs.existsSync(tunedConf)) throw new Error('tune wrote no patched nginx.conf');
+  let tunedConfs = GIVEN;
+  if (tunedConfs.length === 0) {
+    const result = runTune();
+    console.log(`tune-seed: tuner chose "${result.chosen.label}"`);
+    for (const c of result.chosen.changes) console.log(`  - ${c}`);
+    if (result.ratio) console.log(`tune-seed: the tuner's own confirm run: ${fmt(result.baseline.rps, 0)} → ${fmt(result.tuned.rps, 0)} req/s (${fmt(result.ratio.median)}×)`);
+    tunedConfs = [path.join(outDir, 'nginx.conf')];
+    if (!fs.existsSync(tunedConfs[0])) throw new Error('tune wrote no patched nginx.conf');
+  } else {
+    for (const f of tunedConfs) if (!fs.existsSync(f)) throw new Error(`TUNED_CONF: ${f} does not exist`);
+    console.log(`tune-seed: tune step skipped, measuring ${tunedConfs.join(', ')}`);
+  }
 
   // One gunicorn, the seed's command, behind both nginx and measured raw.
   const port = await freePort();
@@ -85,39 +136,80 @@ try {
   const backend = { kind: 'tcp', host: '127.0.0.1', port };
   const seedMain = path.join(SEED, 'nginx.conf');
   const seedNginx = await startNginx({ name: 'seed', parentDir: work, mainFile: seedMain, texts: new Map([[seedMain, fs.readFileSync(seedMain, 'latin1')]]), backend, info, group });
-  const tunedNginx = await startNginx({ name: 'tuned', parentDir: work, mainFile: seedMain, texts: new Map([[seedMain, fs.readFileSync(tunedConf, 'latin1')]]), backend, info, group });
+  // Each tuned file replaces the seed's main file in its own sandbox (same isolation rewrites).
+  const tunedTargets = [];
+  for (const [i, conf] of tunedConfs.entries()) {
+    const nginx = await startNginx({ name: `tuned-${i}`, parentDir: work, mainFile: seedMain, texts: new Map([[seedMain, fs.readFileSync(conf, 'latin1')]]), backend, info, group });
+    const name = GIVEN.length === 0 ? 'tuned nginx.conf' : i === 0 ? `tuned ${path.basename(conf)}` : path.basename(conf);
+    tunedTargets.push({ name, url: `http://127.0.0.1:${nginx.entry.port}/` });
+  }
+  const TUNED = tunedTargets[0].name;
   const targets = [
     { name: 'seed nginx.conf', url: `http://127.0.0.1:${seedNginx.entry.port}/` },
-    { name: 'tuned nginx.conf', url: `http://127.0.0.1:${tunedNginx.entry.port}/` },
+    ...tunedTargets,
     { name: 'raw gunicorn', url: `http://127.0.0.1:${port}/` },
   ];
+  const width = Math.max(20, ...targets.map((t) => t.name.length + 1));
   const runs = new Map(targets.map((t) => [t.name, []]));
+  const probeRuns = new Map(targets.map((t) => [t.name, []]));
+  const probeUtil = [];
   const errors = new Map(targets.map((t) => [t.name, 0]));
-  for (let round = 0; round <= ROUNDS; round++) {
+  let flagged = 0;
+  // Bounded: ROUNDS + 1 rounds, plus at most ROUNDS retries of rounds taken on a busy host.
+  for (let round = 0, tries = 0; round <= ROUNDS && tries <= 2 * ROUNDS + 1; tries++) {
+    const quiet = await waitQuiet();
     const order = round % 2 === 0 ? targets : [...targets].reverse();
+    const got = new Map();
     for (const t of order) {
       const r = wrk(t.url);
-      if (round === 0) continue; // warm-up round
-      runs.get(t.name).push(r.rps);
-      errors.set(t.name, errors.get(t.name) + r.errors);
-      if (r.socketErrors) console.log(`  ${t.name}: socket errors ${r.socketErrors}`);
+      const p = WITH_PROBE ? await probeRun(t.url) : null;
+      got.set(t.name, { r, p });
     }
-    if (round > 0) console.log(`round ${round}: ${targets.map((t) => `${t.name} ${fmt(runs.get(t.name).at(-1), 0)}`).join(', ')}`);
+    const after = await hostBusy(200);
+    // Our own processes are stopped between rounds, so a busy reading after the round is others'.
+    const clean = quiet && (after === null || after * 100 < QUIET_PCT + 10);
+    if (!clean && flagged < ROUNDS) {
+      flagged++;
+      console.log(`round ${round}: host busy during the round, measured again`);
+      continue;
+    }
+    if (round > 0) {
+      for (const t of targets) {
+        const { r, p } = got.get(t.name);
+        runs.get(t.name).push(r.rps);
+        errors.set(t.name, errors.get(t.name) + r.errors);
+        if (r.socketErrors) console.log(`  ${t.name}: socket errors ${r.socketErrors}`);
+        if (p) {
+          probeRuns.get(t.name).push(p.rps);
+          probeUtil.push(p.util);
+        }
+      }
+      console.log(`round ${round}: ${targets.map((t) => `${t.name} ${fmt(runs.get(t.name).at(-1), 0)}${WITH_PROBE ? `/${fmt(probeRuns.get(t.name).at(-1), 0)}` : ''}`).join(', ')}`);
+    }
+    round++;
   }
+  if (runs.get(targets[0].name).length === 0) throw new Error('no round completed');
   const med = (n) => median(runs.get(n));
   console.log('');
-  console.log('target              median req/s   runs                 spread   non-2xx');
-  for (const t of targets) {
-    const xs = runs.get(t.name);
-    console.log(`${t.name.padEnd(20)}${fmt(med(t.name), 0).padStart(12)}   ${xs.map((x) => fmt(x, 0)).join(' ').padEnd(20)} ${fmt(spread(xs) * 100, 1).padStart(5)}%   ${errors.get(t.name)}`);
-  }
-  const vsSeed = med('tuned nginx.conf') / med('seed nginx.conf');
-  const vsRaw = med('tuned nginx.conf') / med('raw gunicorn');
   // Runs of one round are seconds apart: their ratio cancels the host's drift between rounds.
   const paired = (a, b) => median(runs.get(a).map((x, i) => x / runs.get(b)[i]));
+  console.log(`${'target'.padEnd(width)}median req/s   runs${' '.repeat(Math.max(1, ROUNDS * 6 - 3))}spread   non-2xx   /seed   /raw (paired)`);
+  for (const t of targets) {
+    const xs = runs.get(t.name);
+    console.log(`${t.name.padEnd(width)}${fmt(med(t.name), 0).padStart(12)}   ${xs.map((x) => fmt(x, 0)).join(' ').padEnd(ROUNDS * 6 + 1)} ${fmt(spread(xs) * 100, 1).padStart(5)}%   ${String(errors.get(t.name)).padStart(7)}   ${fmt(paired(t.name, 'seed nginx.conf')).padStart(5)}   ${fmt(paired(t.name, 'raw gunicorn'))}`);
+  }
+  if (WITH_PROBE) {
+    const pmed = (n) => median(probeRuns.get(n));
+    const ppaired = (a, b) => median(probeRuns.get(a).map((x, i) => x / probeRuns.get(b)[i]));
+    console.log('');
+    console.log(`embedded probe (1 generator thread, median CPU use of its core ${fmt(median(probeUtil) * 100, 0)}%):`);
+    for (const t of targets) console.log(`${t.name.padEnd(width)}${fmt(pmed(t.name), 0).padStart(12)}   ${probeRuns.get(t.name).map((x) => fmt(x, 0)).join(' ').padEnd(ROUNDS * 6 + 1)} ${fmt(spread(probeRuns.get(t.name)) * 100, 1).padStart(5)}%             ${fmt(ppaired(t.name, 'seed nginx.conf')).padStart(5)}   ${fmt(ppaired(t.name, 'raw gunicorn'))}`);
+  }
+  const vsSeed = med(TUNED) / med('seed nginx.conf');
+  const vsRaw = med(TUNED) / med('raw gunicorn');
   console.log('');
-  console.log(`tuned / seed:         ${fmt(vsSeed)}× of medians, ${fmt(paired('tuned nginx.conf', 'seed nginx.conf'))}× median of per-round ratios  (target ≥ 2)   ${vsSeed >= 2 ? 'PASS' : 'FAIL'}`);
-  console.log(`tuned / raw gunicorn: ${fmt(vsRaw)}× of medians, ${fmt(paired('tuned nginx.conf', 'raw gunicorn'))}× median of per-round ratios  (target ≥ 0.6) ${vsRaw >= 0.6 ? 'PASS' : 'FAIL'}`);
+  console.log(`tuned / seed:         ${fmt(vsSeed)}× of medians, ${fmt(paired(TUNED, 'seed nginx.conf'))}× median of per-round ratios  (target ≥ 2)   ${vsSeed >= 2 ? 'PASS' : 'FAIL'}`);
+  console.log(`tuned / raw gunicorn: ${fmt(vsRaw)}× of medians, ${fmt(paired(TUNED, 'raw gunicorn'))}× median of per-round ratios  (target ≥ 0.6) ${vsRaw >= 0.6 ? 'PASS' : 'FAIL'}`);
   process.exitCode = vsSeed >= 2 && vsRaw >= 0.6 ? 0 : 1;
 } catch (e) {
   console.error(`tune-seed: ${e.message}`);

@@ -11,7 +11,7 @@ import type { Edit } from '../lint/rule.js';
 import { probe } from '../probe/index.js';
 import type { GunicornApp } from '../gunicorn/types.js';
 import { gunicornAvailable, resolvedKnobs, startBackend, type BackendKind, type BackendSpec, type GunicornKnobs, type RunningBackend } from './backend.js';
-import { applyRules, fixCandidates, gunicornEdits, knobVariants, mainConfig, probeRules, withDefaultLogBuffer, type Candidate, type CandidateContext, type Knob } from './candidates.js';
+import { applyRules, fixCandidates, gunicornEdits, knobVariants, mainConfig, probeRules, withDefaultLogBuffer, type Candidate, type CandidateContext, type Knob, type SearchState } from './candidates.js';
 import { compareArms, verdictOf, type Arm, type ComparisonResult, type ProbeFn, type Scenario, type ScenarioKind, type Verdict } from './compare.js';
 import { ProcessGroup } from './procs.js';
 import { nginxBinaryInfo, startNginx, type NginxInstance } from './sandbox.js';
@@ -23,10 +23,18 @@ export type { ArmSummary, ComparisonResult, Ratio, ScenarioKind, Verdict } from 
 
 export const DEFAULT_BUDGET_SEC = 60;
 const MIN_ROUNDS = 3;
-/** Per-run time the probe adds around the measured seconds (connect, warm-up, teardown). */
-const RUN_OVERHEAD_SEC = 0.5;
+/**
+ * Per-run time the probe adds around the measured seconds (connect, warm-up, teardown): the first
+ * guess, replaced by what the runs actually took once some have run.
+ */
+const RUN_OVERHEAD_SEC = 0.25;
 /** Shortest measured run worth having (32 connections reach steady state well before). */
 const MIN_RUN_SEC = 0.3;
+/** Longest run: past it more rounds would say more than longer runs. */
+const MAX_RUN_SEC = 2;
+/** First guesses of the time one backend (gunicorn with its workers) and one nginx take to start. */
+const BACKEND_START_SEC = 3;
+const NGINX_START_SEC = 0.5;
 /** Stopping every process and removing the sandbox. */
 const CLEANUP_SEC = 2;
 const SEARCH_KNOBS: Knob[] = ['worker_processes', 'upstream_keepalive', 'gunicorn_workers', 'gunicorn_threads', 'gunicorn_worker_connections'];
@@ -163,15 +171,19 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   let names = 0;
   const probeFn: ProbeFn = probe;
 
+  // What this host's runs and starts cost, measured as they happen (budget sizing).
+  const costs = { runOverhead: RUN_OVERHEAD_SEC, backendStart: BACKEND_START_SEC, nginxStart: NGINX_START_SEC };
   const backendFor = async (knobs: GunicornKnobs | undefined): Promise<RunningBackend> => {
     const key = JSON.stringify(knobs ?? {});
     const have = backends.get(key);
     if (have) return have;
+    const started = Date.now();
     const spec: BackendSpec = { kind: backendKind, app, command: o.gunicornCmd, appDir, knobs, unix: upstreamUsesUnix(initial), gunicornBinary: o.gunicornBinary };
     const b = await startBackend({ name: `backend-${backends.size}`, spec, parentDir: sandboxDir, group, signal });
     processes.push({ role: b.process.role, pid: b.process.pid });
     notes.push(...b.notes.filter((n) => !notes.includes(n)));
     backends.set(key, b);
+    costs.backendStart = (Date.now() - started) / 1000;
     return b;
   };
 
@@ -180,8 +192,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const armFor = async (candidate: Candidate | null, label: string): Promise<RunningArm> => {
     const backend = await backendFor(candidate?.knobs);
     const texts = new Map([...originalTexts, ...(candidate?.files ?? [])]);
+    const started = Date.now();
     const nginx = await startNginx({ name: `nginx-${names++}`, parentDir: sandboxDir, mainFile: config.main.path, texts, backend: backend.endpoint, info, group, signal });
     processes.push({ role: nginx.process.role, pid: nginx.process.pid });
+    costs.nginxStart = (Date.now() - started) / 1000;
     for (const n of nginx.notes) if (!notes.includes(n)) notes.push(n);
     return {
       id: candidate?.id ?? 'baseline', label, candidate, nginx, backend,
@@ -194,6 +208,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const rounds = Math.max(MIN_ROUNDS, o.rounds ?? MIN_ROUNDS);
   const wanted = (k: ScenarioKind): boolean => !o.scenarios || o.scenarios.includes(k);
   const compare = async (phase: string, arms: RunningArm[], scenario: Scenario, r = rounds, warmup = true): Promise<ComparisonResult> => {
+    const started = Date.now();
     const c = await compareArms(arms, scenario, {
       rounds: r, warmup, probe: probeFn, signal,
       onRun: ({ round, rounds: total, arm }) => {
@@ -202,8 +217,19 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       },
     });
     comparisons.push({ ...c, phase });
+    // The overhead per run on this host: wall time beyond the measured seconds (warm-up runs are
+    // half-length), for sizing the runs that follow.
+    if (scenario.kind === 'throughput' && !c.interrupted) {
+      const runs = arms.length * (r + (warmup ? 1 : 0));
+      const measured = arms.length * (r * scenario.runSec + (warmup ? Math.max(0.2, scenario.runSec / 2) : 0));
+      costs.runOverhead = Math.min(1, Math.max(0.05, ((Date.now() - started) / 1000 - measured) / runs));
+    }
     return c;
   };
+  // Run seconds that fit `slots` runs (a warm-up counts half) and `fixedSec` of starts in what is left.
+  const fitRunSec = (slots: number, fixedSec: number): number =>
+    Math.min(MAX_RUN_SEC, Math.max(MIN_RUN_SEC, (t.left() - fixedSec - CLEANUP_SEC) / Math.max(1, slots) - costs.runOverhead));
+  const slotsFor = (arms: number): number => arms * (rounds + 0.5);
 
   let interrupted = false;
   let baseline: TuneResult['baseline'] = null;
@@ -230,10 +256,14 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const idleFits = wantIdle && idleGapCost(idleScenario, idleArms.length + 1) < t.left() * 0.6;
     if (wantIdle && !idleFits) notes.push(`the idle-gap scenario (keepalive race) needs about ${Math.ceil(idleGapCost(idleScenario, idleArms.length + 1))}s with gunicorn's keepalive of ${baseKnobs.keepalive}s: skipped within the ${budgetSec}s budget`);
     const wantThroughput = wanted('throughput') && (screenCands.length === 0 || screenCands.some((c) => c.scenarios.includes('throughput') || c.scenarios.includes('slow-client')));
-    const slots = (wantThroughput ? screenArms.length : 0) * (rounds + 0.5) + (o.search ? 3 * 3 * (rounds + 0.5) : 0) + 2 * (rounds + 0.5);
-    const forRuns = t.left() - (idleFits ? idleGapCost(idleScenario, idleArms.length + 1) : 0) - (o.search ? 3 : 1) - CLEANUP_SEC;
-    const runSec = Math.min(2, Math.max(MIN_RUN_SEC, forRuns / Math.max(1, slots) - RUN_OVERHEAD_SEC));
-    const throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
+    // The search's arms as they would be from the combined fixes (each knob: its variants + the
+    // current arm), so the screen's runs leave it its share of the budget.
+    const searchState = { files: combined?.files ?? new Map<string, string>(), knobs: {}, backend: resolvedKnobs(app) };
+    const planned = o.search ? searchPlan(searchState, ctx, backendKind, SEARCH_KNOBS, costs) : { arms: 0, fixedSec: 0 };
+    const slots = slotsFor(wantThroughput ? screenArms.length : 0) + slotsFor(planned.arms) + slotsFor(2);
+    const fixedSec = (idleFits ? idleGapCost(idleScenario, idleArms.length + 1) : 0) + planned.fixedSec + 1;
+    let runSec = fitRunSec(slots, fixedSec);
+    let throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
 
     const verdicts = new Map<string, Partial<Record<ScenarioKind, Verdict>>>();
     const ratios = new Map<string, CandidateReport['ratios']>();
@@ -283,20 +313,26 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       currentCand = measured.candidate;
     } else if (keepRules.length > 0) {
       const files = filesForRules(ctx, keepRules, singles);
-      currentCand = { id: 'fix:accepted', label: `accepted fixes (${keepRules.join(', ')})`, rules: keepRules, changes: unique(screenCands.filter((c) => c.rules.some((r) => keepRules.includes(r))).flatMap((c) => c.changes)), files, scenarios: unique(keepRules.map((r) => probeKinds.get(r) ?? 'throughput')) };
+      currentCand = { id: 'fix:accepted', label: `accepted fixes (${keepRules.join(', ')})`, rules: keepRules, changes: unique(singles.filter((c) => c.rules.some((r) => keepRules.includes(r))).flatMap((c) => c.changes)), files, scenarios: unique(keepRules.map((r) => probeKinds.get(r) ?? 'throughput')) };
       current = await armFor(currentCand, currentCand.label);
     }
     for (const a of screenArms) if (a !== baseArm && a !== current) await stopArm(a);
 
     if (o.search && !signal.aborted) {
-      const confirmCost = 2 * (rounds + 1) * (runSec + RUN_OVERHEAD_SEC) + 1;
-      for (const knob of SEARCH_KNOBS) {
+      for (const [i, knob] of SEARCH_KNOBS.entries()) {
         if (signal.aborted) break;
         if (knob.startsWith('gunicorn') && backendKind === 'builtin') continue;
         const state = { files: currentCand?.files ?? new Map<string, string>(), knobs: currentCand?.knobs ?? {}, backend: resolvedKnobs(app, currentCand?.knobs) };
         const variants = knobVariants(knob, state, ctx).map((v) => ({ ...v, rules: currentCand?.rules ?? [], changes: [...(currentCand?.changes ?? []), ...v.changes] }));
         if (variants.length === 0) continue;
-        const cost = (variants.length + 1) * (rounds + 1) * (runSec + RUN_OVERHEAD_SEC) + variants.length * (knob.startsWith('gunicorn') ? 3 : 0.5);
+        // Runs sized from what this host measured so far, for this knob, the ones after it and the
+        // confirmation: the budget the screen did not use goes to the search, not to waste.
+        const rest = searchPlan(state, ctx, backendKind, SEARCH_KNOBS.slice(i), costs);
+        runSec = fitRunSec(slotsFor(rest.arms) + slotsFor(2), rest.fixedSec);
+        throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
+        const startCost = variants.length * (knob.startsWith('gunicorn') ? costs.backendStart + costs.nginxStart : costs.nginxStart);
+        const cost = (variants.length + 1) * (rounds + 1) * (runSec + costs.runOverhead) + startCost;
+        const confirmCost = 2 * (rounds + 1) * (runSec + costs.runOverhead) + 1;
         if (cost + confirmCost > t.left()) {
           notes.push(`search: ${knob} not tried (the budget is spent; raise --budget)`);
           continue;
@@ -333,6 +369,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       ratio = c.ratios[current.id] ?? null;
     } else if (current !== baseArm && !signal.aborted) {
       chosen = currentCand;
+      // The confirmation gets what is left (within MAX_RUN_SEC per run): the longest runs of all.
+      runSec = Math.max(runSec, fitRunSec(slotsFor(2), 0));
+      throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
       const c = await compare('confirm', [baseArm, current], throughput);
       baseline = c.arms[0]!;
       tuned = c.arms[1]!;
@@ -393,6 +432,24 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
 
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
+}
+
+/**
+ * What the search along `knobs` would run from `state`: arms over all comparisons (each knob's
+ * variants plus the current arm) and seconds of process starts (`starts`: first guesses, or what
+ * this run measured).
+ */
+function searchPlan(state: SearchState, ctx: CandidateContext, backendKind: BackendKind, knobs: Knob[] = SEARCH_KNOBS, starts = { backendStart: BACKEND_START_SEC, nginxStart: NGINX_START_SEC }): { arms: number; fixedSec: number } {
+  let arms = 0;
+  let fixedSec = 0;
+  for (const knob of knobs) {
+    if (knob.startsWith('gunicorn') && backendKind === 'builtin') continue;
+    const n = knobVariants(knob, state, ctx).length;
+    if (n === 0) continue;
+    arms += n + 1;
+    fixedSec += n * (knob.startsWith('gunicorn') ? starts.backendStart + starts.nginxStart : starts.nginxStart);
+  }
+  return { arms, fixedSec };
 }
 
 function sameRules(a: string[], b: string[]): boolean {

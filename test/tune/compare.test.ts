@@ -71,6 +71,15 @@ describe('verdicts', () => {
     expect(verdictOf(comparison([100, 140, 70], [110, 150, 80]), 'cand')).toBe('same');
   });
 
+  it('calls a gain with one round the other way the same', () => {
+    // Medians say +20%, but round 3 went the other way: not a consistent gain.
+    expect(verdictOf(comparison([100, 100, 100], [120, 125, 95]), 'cand')).toBe('same');
+  });
+
+  it('calls a loss with one round the other way the same', () => {
+    expect(verdictOf(comparison([100, 100, 100], [80, 75, 105]), 'cand')).toBe('same');
+  });
+
   it('rejects a candidate that adds errors whatever its speed', () => {
     expect(verdictOf(comparison([100, 100, 100], [300, 300, 300], [0, 2]), 'cand')).toBe('more-errors');
   });
