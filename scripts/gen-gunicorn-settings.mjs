@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Regenerates src/gunicorn/settings-data.ts from gunicorn's settings tables
 // (reference/gunicorn-settings-<version>.json, dumped from gunicorn/config.py at each tag).
-// The tables are read here, at build time, so conftune never reads /work/shared at run time.
+// The tables are read here, at build time, so conftune never reads ../shared at run time.
 //
 // usage: node scripts/gen-gunicorn-settings.mjs [reference-dir]
 

@@ -5,7 +5,7 @@
 // are first met (main file 0), includes resolve against the main file's directory, a statement
 // failing crossplane's argument or context check is dropped with an error, and `combine` replaces
 // every include with the statements it pulls in. Where nginx and crossplane disagree on lexing
-// (escapes, `${var}`, Unicode spaces…) the values are nginx's: see /work/shared/corpus/README.md.
+// (escapes, `${var}`, Unicode spaces…) the values are nginx's: see ../shared/corpus/README.md.
 
 import * as path from 'node:path';
 import { parseFile } from './parser.js';

@@ -11,7 +11,7 @@ import { allRules } from '../../rules/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
-const CROSSPLANE = '/work/shared/corpus/crossplane';
+const CROSSPLANE = path.resolve(__dirname, '../../../shared/corpus/crossplane');
 
 function conftune(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -160,7 +160,7 @@ describe('conftune parse --format crossplane', () => {
     expect(got.config[1].parsed[0].block[3]).toEqual({ directive: 'include', line: 5, args: ['bar.conf'], includes: [] });
   });
 
-  // Where nginx and crossplane disagree (see /work/shared/corpus/README.md), conftune follows nginx.
+  // Where nginx and crossplane disagree (see ../shared/corpus/README.md), conftune follows nginx.
   it.each([
     ['messy', '${var} followed by a space and escaped characters'],
     ['non-unicode', 'a \\n escape is unescaped'],

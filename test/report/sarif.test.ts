@@ -12,7 +12,7 @@ import { sarif } from '../../src/report/sarif.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { CASES, reportInput } from './helpers.js';
 
-const SCHEMA = '/work/shared/reference/sarif-schema-2.1.0.json';
+const SCHEMA = path.resolve(__dirname, '../../../shared/reference/sarif-schema-2.1.0.json');
 
 function validator() {
   const ajv = new AjvDraft04({ strict: false, allErrors: true });
