@@ -5,6 +5,7 @@
 // Ids may be exact ids, aliases, or prefixes ending in `/` (`nginx/`).
 
 import type { SourceFile } from '../nginx/tree.js';
+import { lineOf } from '../nginx/tree.js';
 import type { Finding } from './rule.js';
 
 export interface Suppression {
@@ -22,22 +23,18 @@ export interface Suppression {
   used: boolean;
 }
 
-const DIRECTIVE_RE = /#\s*conftune-(disable-next-line|disable-line|disable|enable)\b([^\r\n]*)/g;
-
 export function parseSuppressions(file: SourceFile): Suppression[] {
   const out: Suppression[] = [];
   const text = file.text;
   if (!text.includes('conftune-')) return out;
   const open = new Map<string, Suppression>();
   const lastLine = file.lineStarts.length;
-  DIRECTIVE_RE.lastIndex = 0;
-  for (let m = DIRECTIVE_RE.exec(text); m; m = DIRECTIVE_RE.exec(text)) {
-    const line = lineAt(file, m.index);
+  const directiveRe = /#\s*conftune-(disable-next-line|disable-line|disable|enable)\b([^\r\n]*)/g;
+  for (let m = directiveRe.exec(text); m; m = directiveRe.exec(text)) {
+    const line = lineOf(file, m.index);
     const column = m.index - file.lineStarts[line - 1]! + 1;
-    const ids = (m[2] ?? '').split(/[\s,]+/).map((s) => s.trim()).filter((s) => s && !s.startsWith('--'));
     // Text after ` -- ` is a reason, not an id.
-    const reasonAt = (m[2] ?? '').indexOf(' -- ');
-    const cleanIds = reasonAt >= 0 ? (m[2] ?? '').slice(0, reasonAt).split(/[\s,]+/).filter(Boolean) : ids;
+    const cleanIds = (m[2] ?? '').split(' -- ')[0]!.split(/[\s,]+/).filter(Boolean);
     const base = { file: file.path, line, column, ids: cleanIds, comment: m[0].trim(), used: false };
     switch (m[1]) {
       case 'disable-next-line':
@@ -72,18 +69,6 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
     }
   }
   return out;
-}
-
-function lineAt(file: SourceFile, offset: number): number {
-  const s = file.lineStarts;
-  let lo = 0;
-  let hi = s.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (s[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 /** Whether an id written by a user selects a rule (by id, alias or `prefix/`). */

@@ -79,7 +79,8 @@ export function mapValueForEmpty(map: Directive): { value: string; entry: Direct
     const key = e.name;
     const value = e.args[0]?.value;
     if (value === undefined) continue;
-    if (key === '' || (e.file.text[e.start] === "'" || e.file.text[e.start] === '"') && key === '') return { value, entry: e };
+    // `'' close;`: the entry for an empty source value (the parser reads `''` as an empty name).
+    if (key === '') return { value, entry: e };
     if (key === 'default') def = { value, entry: e };
   }
   return def ?? { value: '', entry: null };
