@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { NginxConfig, Severity, SourceFile } from './nginx/tree.js';
-import { makeSourceFile } from './nginx/tree.js';
 import { diskFileSystem, loadConfig, loadConfigFromText, memoryFileSystem, readRegularFileSync } from './nginx/load.js';
 import type { GunicornApp } from './gunicorn/types.js';
+import { detectGunicornVersion, readFileLatin1, readGunicornSources as readGunicornSourcesSync } from './gunicorn/index.js';
 import type { Finding, Rule, RuleMeta } from './lint/rule.js';
 import { diagnosticFindings, isFatalDiagnostic, runRules, sortFindings } from './lint/engine.js';
 import { applySuppressions, idMatches, parseSuppressions, type Suppression } from './lint/suppress.js';
@@ -103,7 +103,7 @@ export function check(opts: CheckOptions): CheckResult {
   let gunicornVersion = normaliseVersion(opts.gunicornVersion ?? config.gunicornVersion ?? DEFAULT_GUNICORN_VERSION);
   let apps: GunicornApp[] = [];
   if (gunicornInputs.length > 0) {
-    if (!opts.gunicornVersion && !config.gunicornVersion) gunicornVersion = normaliseVersion(detectGunicornVersion() ?? DEFAULT_GUNICORN_VERSION);
+    if (!opts.gunicornVersion && !config.gunicornVersion) gunicornVersion = normaliseVersion(detectGunicornVersion('gunicorn', 5000) ?? DEFAULT_GUNICORN_VERSION);
     apps = readGunicorn(gunicornInputs, cwd, { version: gunicornVersion, cpus, env: opts.env ?? {} }, errors, opts.overrides);
     for (const app of apps) {
       for (const f of app.sources) files.set(f.path, f);
@@ -287,8 +287,6 @@ function readGunicorn(inputs: Input[], cwd: string, o: { version: string; cpus: 
   }
 }
 
-import { readFileLatin1, readGunicornSources as readGunicornSourcesSync } from './gunicorn/index.js';
-
 /**
  * Test hook (reliability tests): the rule named by CONFTUNE_TEST_THROW_RULE throws, so the
  * internal-error path (one line, exit 2, stack only with --debug) can be exercised end to end.
@@ -360,14 +358,3 @@ function detectNginxVersion(): string | undefined {
   const r = spawnSync('nginx', ['-v'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'] });
   return /nginx\/(\d+\.\d+\.\d+)/.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1];
 }
-
-function detectGunicornVersion(): string | undefined {
-  try {
-    const out = execFileSync('gunicorn', ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
-    return /(\d+\.\d+\.\d+)/.exec(out)?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-export { makeSourceFile };

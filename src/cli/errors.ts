@@ -13,6 +13,3 @@ export function reportInternalError(e: unknown, debug: boolean): void {
   process.stderr.write(`conftune: internal error${where}: ${msg.split('\n')[0]} (please report it with the input file; --debug shows details)\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
 }
-
-/** A usage/config/I/O problem: one line on stderr, exit code 2. */
-export class UsageError extends Error {}

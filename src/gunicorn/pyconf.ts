@@ -4,7 +4,7 @@
 // conditions that depend on them, loops) yields a Dynamic value with a reason. Never executes
 // the file, never throws on user input.
 
-import { positionOf, type SourceFile } from '../nginx/tree.js';
+import { lineOf, positionOf, type SourceFile } from '../nginx/tree.js';
 import type { GunicornDiagnostic } from './types.js';
 import { parseModule, PySyntaxError, type Expr, type FStringPart, type Stmt } from './pyparse.js';
 import {
@@ -343,7 +343,7 @@ function lookup(name: string, scope: Scope): PyValue {
 }
 
 function lineAt(ctx: Ctx, offset: number): number {
-  return positionOf(ctx.file, offset).line;
+  return lineOf(ctx.file, offset);
 }
 
 export function evalExpr(e: Expr, scope: Scope, ctx: Ctx): PyValue {

@@ -68,10 +68,6 @@ export interface SocketUnit {
   listens: Array<{ bind: string; start: number; end: number }>;
 }
 
-export function loadSource(path: string, latin1Text: string): SourceFile {
-  return makeSourceFile(path, latin1Text);
-}
-
 function dirOf(p: string): string {
   const i = p.lastIndexOf('/');
   return i <= 0 ? (i === 0 ? '/' : '.') : p.slice(0, i);

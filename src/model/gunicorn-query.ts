@@ -79,17 +79,6 @@ export function isAsync(kind: WorkerKind | undefined): boolean {
   return kind === 'gevent' || kind === 'eventlet' || kind === 'tornado' || kind === 'asgi';
 }
 
-/** Requests the app serves at once: workers × threads (gthread) or × worker_connections (async). */
-export function concurrency(app: GunicornApp): number | undefined {
-  const workers = num(app, 'workers');
-  const kind = workerKind(app);
-  if (workers === undefined || kind === undefined) return undefined;
-  if (kind === 'sync') return workers;
-  if (kind === 'gthread') return workers * (num(app, 'threads') ?? 1);
-  if (kind === 'gevent' || kind === 'eventlet') return workers * (num(app, 'worker_connections') ?? 1000);
-  return undefined;
-}
-
 export function isLoopbackBind(b: Bind): boolean {
   if (b.kind !== 'tcp') return true;
   const h = b.host.toLowerCase().replace(/^\[|\]$/g, '');

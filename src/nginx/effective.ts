@@ -8,14 +8,6 @@ import type { Directive, NginxConfig } from './tree.js';
 import { childrenNamed, firstChild } from './tree.js';
 import { compareVersions } from '../util/version.js';
 
-/** Directives whose values form a list inherited as a whole. */
-export const LIST_DIRECTIVES = new Set([
-  'proxy_set_header', 'add_header', 'add_trailer', 'proxy_hide_header', 'proxy_pass_header',
-  'fastcgi_param', 'uwsgi_param', 'scgi_param', 'grpc_set_header', 'error_page', 'access_log',
-  'proxy_cache_valid', 'fastcgi_cache_valid', 'allow', 'deny', 'ssl_conf_command', 'proxy_ssl_conf_command',
-  'more_set_headers', 'more_clear_headers', 'more_set_input_headers', 'sub_filter', 'ssi_types', 'gzip_types',
-]);
-
 /** `allow`/`deny` are one list in nginx (the access module's rules). */
 const SAME_LIST: Record<string, string[]> = { allow: ['allow', 'deny'], deny: ['allow', 'deny'] };
 

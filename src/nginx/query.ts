@@ -1,7 +1,7 @@
 // Common questions rules ask of an nginx tree: upstreams, proxy_pass targets, locations.
 
 import type { Directive, NginxConfig } from './tree.js';
-import { childrenNamed, enclosing, firstChild, walk } from './tree.js';
+import { childrenNamed, enclosing, walk } from './tree.js';
 
 export interface ProxyPass {
   node: Directive;
@@ -95,23 +95,8 @@ export function isBlock(d: Directive, name: string): boolean {
   return d.name === name && d.block !== null;
 }
 
-/** The upstream's `keepalive N` directive, if any. */
-export function upstreamKeepalive(upstream: Directive): Directive | undefined {
-  return firstChild(upstream.block, 'keepalive');
-}
-
 export const BALANCING_METHODS = ['least_conn', 'hash', 'ip_hash', 'random', 'least_time', 'sticky', 'ntlm'];
 
 export function servers(upstream: Directive): Directive[] {
   return childrenNamed(upstream.block, 'server');
-}
-
-/** Levels a directive inherits from, innermost first: location(s)/if, server, http, main (null = top level). */
-export function inheritanceChain(at: Directive | null): Array<Directive | null> {
-  const out: Array<Directive | null> = [];
-  for (let p: Directive | null = at; p; p = p.parent) {
-    if (p.block) out.push(p);
-  }
-  out.push(null);
-  return out;
 }

@@ -68,10 +68,6 @@ export function intersects(a: CharSet, b: CharSet): boolean {
   return a.high && b.high;
 }
 
-function isEmptySet(a: CharSet): boolean {
-  return !a.high && a.bits.every((w) => w === 0);
-}
-
 function setOf(chars: string): CharSet {
   const s = emptySet();
   for (const ch of chars) addCode(s, ch.charCodeAt(0));
@@ -1098,8 +1094,4 @@ export function generateSamples(r: ParsedRegex, mode: 'attack' | 'canonical'): s
 /** Converts the regex's errors into one human message. */
 export function describeErrors(r: ParsedRegex): string {
   return r.errors.map((e) => `${e.message} at offset ${e.offset}`).join('; ');
-}
-
-export function isEmptyCharSet(s: CharSet): boolean {
-  return isEmptySet(s);
 }

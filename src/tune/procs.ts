@@ -209,18 +209,3 @@ export function cpuSecondsBetween(before: Map<number, number>, after: Map<number
   for (const [pid, t] of after) ticks += Math.max(0, t - (before.get(pid) ?? 0));
   return ticks / TICKS_PER_SEC;
 }
-
-/** Whether a pid is still alive (and not a zombie). */
-export function isAlive(pid: number): boolean {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
