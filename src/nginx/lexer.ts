@@ -95,6 +95,13 @@ export class Lexer {
   quote: '"' | "'" | null = null;
   /** True when the current token has bytes >= 0x80 (needs UTF-8 decoding for display). */
   high = false;
+  /** True when the current word had a backslash escape (its value differs from its bytes). */
+  escaped = false;
+  /**
+   * When false, a word's `value` is left empty unless it needs unescaping or decoding: the parser
+   * reads plain arguments straight from the text, and a million slices would be wasted.
+   */
+  wantValue = true;
   /** A quoted word that reached the end of the file before its closing quote. */
   unterminated = false;
   /** Problems found so far, in order; the caller may drain it (set length to 0). */
@@ -225,7 +232,8 @@ export class Lexer {
     this.quote = null;
     this.unterminated = false;
     this.high = bits > 127;
-    this.value = escaped ? unescape(text, begin, pos) : text.slice(begin, pos);
+    this.escaped = escaped;
+    this.value = escaped ? unescape(text, begin, pos) : this.wantValue || bits > 127 ? text.slice(begin, pos) : '';
     if (pos - begin >= NGINX_CONF_BUFFER - 1) this.checkBareLength(begin, pos);
     return (this.kind = WORD);
   }
@@ -280,7 +288,8 @@ export class Lexer {
     this.quote = q === DQUOTE ? '"' : "'";
     this.high = bits > 127;
     this.unterminated = !closed;
-    this.value = escaped ? unescape(text, begin + 1, closeAt) : text.slice(begin + 1, closeAt);
+    this.escaped = escaped;
+    this.value = escaped ? unescape(text, begin + 1, closeAt) : this.wantValue || bits > 127 || !closed ? text.slice(begin + 1, closeAt) : '';
     if (!closed) {
       // nginx: end of file inside quotes is "unexpected end of file" (reported by the parser),
       // unless the buffer filled up first.
@@ -452,6 +461,7 @@ export class Lexer {
     this.high = bits > 127;
     this.quote = null;
     this.unterminated = false;
+    this.escaped = false;
   }
 
   /**

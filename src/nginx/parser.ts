@@ -4,8 +4,8 @@
 // it is iterative (an explicit stack of open blocks), so nesting depth is bounded only by memory.
 
 import { Lexer, Tok, isLuaBlockName } from './lexer.js';
-import type { Arg, Comment, Diagnostic, Directive, SourceFile } from './tree.js';
-import { columnOf, decodeLatin1 } from './tree.js';
+import type { Comment, Diagnostic, SourceFile } from './tree.js';
+import { Directive, NodeTable, columnOf, decodeLatin1 } from './tree.js';
 
 export interface ParseResult {
   root: Directive[];
@@ -22,10 +22,8 @@ const BLOCK_END = Tok.BlockEnd;
 const COMMENT = Tok.Comment;
 const EOF = Tok.EOF;
 
-/** Shared by every directive without leading comments (most of them): frozen, never mutate a tree. */
-const NO_COMMENTS: Comment[] = Object.freeze([]) as unknown as Comment[];
 
-/** Strings up to this length are interned: names and short values repeat a lot and would otherwise each survive as a copy. */
+/** Names up to this length are interned: they repeat a lot and would otherwise each survive as a copy. */
 const INTERN_MAX = 24;
 
 export interface ParseOptions {
@@ -50,6 +48,8 @@ interface Frame {
   /** Last directive finished in this block (or the owner, right after its `{`) and the line its `;`/`{`/`}` is on. */
   last: Directive | null;
   lastEndLine: number;
+  /** Whether `last` already has its trailing comment (saves a lookup per comment). */
+  lastTrailed: boolean;
   /** Comments seen since the last directive, waiting to lead the next one. */
   pending: Comment[] | null;
 }
@@ -70,8 +70,21 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     intern[slot] = s;
     return s;
   };
+  /** `interned(text.slice(from, to))` without making the slice when the name is already known. */
+  const internedRange = (from: number, to: number): string => {
+    const n = to - from;
+    if (n > INTERN_MAX || n <= 0) return text.slice(from, Math.max(from, to));
+    const slot = (n * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(to - 1) * 131 + text.charCodeAt(from + (n >> 1))) & (INTERN_SLOTS - 1);
+    const known = intern[slot]!;
+    if (known.length === n && text.startsWith(known, from)) return known;
+    const s = text.slice(from, to);
+    intern[slot] = s;
+    return s;
+  };
   const len = text.length;
   const lx = new Lexer(text);
+  // Values are read from the text where needed (names are interned from their bytes, arguments kept as offsets).
+  lx.wantValue = false;
   const diagnostics: Diagnostic[] = [];
   const comments: Comment[] = [];
   const root: Directive[] = [];
@@ -80,7 +93,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   let anyHigh = false;
   let hasInclude = false;
 
-  const stack: Frame[] = [{ owner: parent, children: root, last: null, lastEndLine: 0, pending: null }];
+  const stack: Frame[] = [{ owner: parent, children: root, last: null, lastEndLine: 0, lastTrailed: false, pending: null }];
   let frame = stack[0]!;
 
   // The directive being read: its name (null before the first word), position and arguments.
@@ -88,9 +101,11 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   let nameStart = 0;
   let nameLine = 0;
   let nameColumn = 0;
-  // Arguments are gathered in a reused scratch array and copied out at exact size: a pushed-to
-  // `[]` reserves 17 slots, and these arrays dominate the tree's memory and GC time.
-  const scratch: Arg[] = [];
+  // Positions go to one flat table per parse; a directive's arguments are a contiguous run of it.
+  // (Real configs have about one directive per 45 bytes and one argument per 13: first guesses
+  // that save most regrowth.)
+  const table = new NodeTable(file, includedBy, (len >> 5) + 16, (len >> 4) + 16);
+  let argFirst = 0;
   let leading: Comment[] | null = null;
   // An unterminated Lua block already reported the end of the file.
   let eofReported = false;
@@ -107,36 +122,28 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     lx.errors.length = 0;
   };
 
-  const currentArg = (): Arg => {
-    let value = interned(lx.value);
+  /** Records the current word as an argument; its value is kept only when it is not its bytes as they stand. */
+  const pushArg = (): void => {
+    let value: string | undefined;
     if (lx.high) {
       anyHigh = true;
-      value = decodeLatin1(value);
-    }
-    return { value, quote: lx.quote, start: lx.start, end: lx.end, line: lx.tokLine, column: lx.tokColumn };
+      value = decodeLatin1(lx.value);
+    } else if (lx.escaped || lx.unterminated) value = lx.value;
+    table.addArg(lx.start, lx.end, lx.tokLine, lx.tokColumn, lx.quote, value);
   };
 
-  const makeDirective = (end: number): Directive => ({
-    name: name!,
-    args: scratch.slice(),
-    block: null,
-    file,
-    start: nameStart,
-    end,
-    line: nameLine,
-    column: nameColumn,
-    blockStart: -1,
-    blockEnd: -1,
-    parent: frame.owner,
-    leadingComments: leading ?? NO_COMMENTS,
-    trailingComment: null,
-    includedBy,
-  });
+  const makeDirective = (end: number): Directive => {
+    const d = new Directive(name!, frame.owner, table, table.addDirective(nameStart, nameLine, nameColumn, argFirst));
+    d.end = end;
+    if (leading) d.leadingComments = leading;
+    return d;
+  };
 
   const finish = (d: Directive, endLine: number): void => {
     frame.children.push(d);
     frame.last = d;
     frame.lastEndLine = endLine;
+    frame.lastTrailed = false;
     name = null;
     leading = null;
   };
@@ -150,19 +157,23 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         if (name === null) {
           leading = frame.pending;
           frame.pending = null;
-          let value = interned(lx.value);
+          let value: string;
           if (lx.high) {
             anyHigh = true;
-            value = decodeLatin1(value);
+            value = decodeLatin1(lx.value);
+          } else if (lx.escaped || lx.unterminated) value = interned(lx.value);
+          else {
+            const q = lx.quote === null ? 0 : 1;
+            value = internedRange(lx.start + q, lx.end - q);
           }
           name = value;
           nameStart = lx.start;
           nameLine = lx.tokLine;
           nameColumn = lx.tokColumn;
-          scratch.length = 0;
+          argFirst = table.args;
           if (value === 'include') hasInclude = true;
         } else {
-          scratch.push(currentArg());
+          pushArg();
         }
         break;
       }
@@ -178,7 +189,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         if (name === null) {
           // nginx stops here; we read the block but keep none of it.
           error('unexpected "{"', lx.start, lx.tokLine, lx.tokColumn);
-          frame = { owner: null, children: [], last: null, lastEndLine: 0, pending: null };
+          frame = { owner: null, children: [], last: null, lastEndLine: 0, lastTrailed: false, pending: null };
           stack.push(frame);
           break;
         }
@@ -187,7 +198,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         if (isLuaBlockName(name)) {
           // lua-nginx-module reads the body itself: it becomes the last argument, not a block.
           const closed = lx.readLuaBlock();
-          scratch.push(currentArg());
+          pushArg();
           const d = makeDirective(-1);
           d.blockStart = braceAt;
           if (lx.errors.length > 0) drainLexErrors();
@@ -206,7 +217,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         d.block = [];
         finish(d, braceLine);
         // The owner stays `last` of its own frame so a comment after `{` on its line trails it.
-        frame = { owner: d, children: d.block, last: d, lastEndLine: braceLine, pending: null };
+        frame = { owner: d, children: d.block, last: d, lastEndLine: braceLine, lastTrailed: false, pending: null };
         stack.push(frame);
         break;
       }
@@ -227,7 +238,10 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           closing.owner.end = lx.end;
         }
         frame = stack[stack.length - 1]!;
-        if (closing.owner) frame.last = closing.owner;
+        if (closing.owner) {
+          frame.last = closing.owner;
+          frame.lastTrailed = closing.owner.trailingComment !== null;
+        }
         frame.lastEndLine = lx.tokLine;
         break;
       }
@@ -243,8 +257,10 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         comments.push(c);
         if (name !== null) break; // between arguments: kept in `comments` only
         const last = frame.last;
-        if (last && !last.trailingComment && frame.lastEndLine === c.line) last.trailingComment = c;
-        else (frame.pending ??= []).push(c);
+        if (last && !frame.lastTrailed && frame.lastEndLine === c.line) {
+          last.trailingComment = c;
+          frame.lastTrailed = true;
+        } else (frame.pending ??= []).push(c);
         break;
       }
     }
@@ -264,23 +280,17 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     const owner = stack[i]!.owner;
     if (owner && owner.end === -1) owner.end = len;
   }
-  if (anyHigh) toUtf16Columns(file, root, comments, diagnostics);
+  table.highBytes = anyHigh;
+  if (anyHigh) toUtf16Columns(file, comments, diagnostics);
   return { root, diagnostics, comments, hasInclude };
 }
 
 /** Rewrites byte columns as UTF-16 columns (what editors and SARIF count) for lines with non-ASCII bytes. */
-function toUtf16Columns(file: SourceFile, root: Directive[], comments: Comment[], diagnostics: Diagnostic[]): void {
+function toUtf16Columns(file: SourceFile, comments: Comment[], diagnostics: Diagnostic[]): void {
   const fix = (p: { start: number; line: number; column: number }): void => {
     p.column = columnOf(file, p.start, p.line);
   };
-  const stack = root.slice();
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    if (d.file !== file) continue;
-    fix(d);
-    for (const a of d.args) fix(a);
-    if (d.block) for (const c of d.block) stack.push(c);
-  }
+  // Directives and arguments convert their own columns when read (NodeTable.highBytes).
   for (const c of comments) fix(c);
   for (const e of diagnostics) fix(e);
 }

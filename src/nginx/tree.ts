@@ -11,7 +11,7 @@ export interface SourceFile {
   /** File content, one char per byte (latin1). */
   text: string;
   /** Offsets where each line starts (line 1 at index 0). */
-  lineStarts: number[];
+  readonly lineStarts: number[];
   /** Newline style used by the file, for inserted lines. */
   newline: '\n' | '\r\n';
 }
@@ -36,32 +36,288 @@ export interface Arg {
   column: number;
 }
 
-export interface Directive {
-  name: string;
-  args: Arg[];
-  /** Children of a block directive (`server { … }`), with includes expanded in place; null for `name …;`. */
-  block: Directive[] | null;
-  file: SourceFile;
-  /** Offset of the name's first byte. */
-  start: number;
-  /** Offset just past the terminating `;` or the closing `}`. */
-  end: number;
-  line: number;
-  column: number;
-  /** Offset of `{` for blocks, else -1. */
-  blockStart: number;
-  /** Offset of `}` for blocks (-1 when the file ended first). */
-  blockEnd: number;
+const QUOTE_NONE = 0;
+const QUOTE_DOUBLE = 1;
+const QUOTE_SINGLE = 2;
+const QUOTES = [null, '"', "'"] as const;
+
+const NO_ARGS: Arg[] = Object.freeze([]) as unknown as Arg[];
+/** Shared by every directive without leading comments (most of them): frozen, never mutate a tree. */
+const NO_COMMENTS: Comment[] = Object.freeze([]) as unknown as Comment[];
+
+function grownInt32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+/**
+ * What one parse of one file produced, kept as flat typed arrays: the positions of every
+ * directive and every argument. A 5,000-server file has 385,000 directives and 1.3 million
+ * arguments; holding their numbers in objects made up most of the tree's memory and most of the
+ * parse's time (the GC copies every surviving object), so a `Directive` keeps only what rules walk
+ * (name, parent, block) and reads the rest from here, and builds its `Arg` objects the first time
+ * its `args` are read. An argument's value is its bytes (without quotes) unless it needed
+ * unescaping or UTF-8 decoding; those few values are kept as strings.
+ */
+export class NodeTable {
+  // Directives, by index.
+  dStart: Int32Array;
+  dEnd: Int32Array;
+  dLine: Int32Array;
+  /** Byte columns (1-based); converted to UTF-16 columns on read when the file has non-ASCII bytes. */
+  dColumn: Int32Array;
+  dBlockStart: Int32Array;
+  dBlockEnd: Int32Array;
+  dArgFirst: Int32Array;
+  dArgCount: Int32Array;
+  directives = 0;
+  // Arguments, by index.
+  aStart: Int32Array;
+  aEnd: Int32Array;
+  aLine: Int32Array;
+  aColumn: Int32Array;
+  aQuote: Uint8Array;
+  args = 0;
+  /** Argument values that are not the argument's bytes as they stand. */
+  private values: Map<number, string> | null = null;
+  /** The rare per-directive extras, by directive index. */
+  leading: Map<number, Comment[]> | null = null;
+  trailing: Map<number, Comment> | null = null;
+  included: Map<number, SourceFile[]> | null = null;
+  /** Whether the file has bytes ≥ 0x80 (columns then need converting). */
+  highBytes = false;
+
+  constructor(
+    readonly file: SourceFile,
+    /** The `include` directive this parse was read through (null for the main file). */
+    readonly includedBy: Directive | null,
+    directiveCapacity: number,
+    argCapacity: number,
+  ) {
+    const d = Math.max(16, directiveCapacity);
+    this.dStart = new Int32Array(d);
+    this.dEnd = new Int32Array(d);
+    this.dLine = new Int32Array(d);
+    this.dColumn = new Int32Array(d);
+    this.dBlockStart = new Int32Array(d);
+    this.dBlockEnd = new Int32Array(d);
+    this.dArgFirst = new Int32Array(d);
+    this.dArgCount = new Int32Array(d);
+    const a = Math.max(16, argCapacity);
+    this.aStart = new Int32Array(a);
+    this.aEnd = new Int32Array(a);
+    this.aLine = new Int32Array(a);
+    this.aColumn = new Int32Array(a);
+    this.aQuote = new Uint8Array(a);
+  }
+
+  /** Records a directive whose arguments are `argFirst` up to the last one recorded; returns its index. */
+  addDirective(start: number, line: number, column: number, argFirst: number): number {
+    const i = this.directives;
+    if (i === this.dStart.length) this.growDirectives();
+    this.dStart[i] = start;
+    this.dEnd[i] = -1;
+    this.dLine[i] = line;
+    this.dColumn[i] = column;
+    this.dBlockStart[i] = -1;
+    this.dBlockEnd[i] = -1;
+    this.dArgFirst[i] = argFirst;
+    this.dArgCount[i] = this.args - argFirst;
+    this.directives = i + 1;
+    return i;
+  }
+
+  /** Records one argument; `value` only when it differs from the bytes between the quotes. */
+  addArg(start: number, end: number, line: number, column: number, quote: '"' | "'" | null, value?: string): void {
+    const i = this.args;
+    if (i === this.aStart.length) this.growArgs();
+    this.aStart[i] = start;
+    this.aEnd[i] = end;
+    this.aLine[i] = line;
+    this.aColumn[i] = column;
+    this.aQuote[i] = quote === null ? QUOTE_NONE : quote === '"' ? QUOTE_DOUBLE : QUOTE_SINGLE;
+    if (value !== undefined) (this.values ??= new Map()).set(i, value);
+    this.args = i + 1;
+  }
+
+  /** The value of argument `i` (no Arg object built). */
+  argValue(i: number): string {
+    const v = this.values?.get(i);
+    if (v !== undefined) return v;
+    const q = this.aQuote[i] === QUOTE_NONE ? 0 : 1;
+    return this.file.text.slice(this.aStart[i]! + q, this.aEnd[i]! - q);
+  }
+
+  arg(i: number): Arg {
+    const start = this.aStart[i]!;
+    const line = this.aLine[i]!;
+    return {
+      value: this.argValue(i),
+      quote: QUOTES[this.aQuote[i]!]!,
+      start,
+      end: this.aEnd[i]!,
+      line,
+      column: this.highBytes ? columnOf(this.file, start, line) : this.aColumn[i]!,
+    };
+  }
+
+  private growDirectives(): void {
+    const n = this.dStart.length * 2;
+    this.dStart = grownInt32(this.dStart, n);
+    this.dEnd = grownInt32(this.dEnd, n);
+    this.dLine = grownInt32(this.dLine, n);
+    this.dColumn = grownInt32(this.dColumn, n);
+    this.dBlockStart = grownInt32(this.dBlockStart, n);
+    this.dBlockEnd = grownInt32(this.dBlockEnd, n);
+    this.dArgFirst = grownInt32(this.dArgFirst, n);
+    this.dArgCount = grownInt32(this.dArgCount, n);
+  }
+
+  private growArgs(): void {
+    const n = this.aStart.length * 2;
+    this.aStart = grownInt32(this.aStart, n);
+    this.aEnd = grownInt32(this.aEnd, n);
+    this.aLine = grownInt32(this.aLine, n);
+    this.aColumn = grownInt32(this.aColumn, n);
+    const q = new Uint8Array(n);
+    q.set(this.aQuote);
+    this.aQuote = q;
+  }
+}
+
+/**
+ * One directive (`name args…;` or `name args… { block }`). Built by the parser only; a tree is
+ * not changed once loaded (includes are expanded before any rule runs). Positions live in the
+ * parse's `NodeTable`, read through the accessors below.
+ */
+export class Directive {
+  readonly name: string;
   /** Enclosing block directive after include expansion; null at the configuration's top level. */
   parent: Directive | null;
+  /** Children of a block directive (`server { … }`), with includes expanded in place; null for `name …;`. */
+  block: Directive[] | null = null;
+  private readonly table: NodeTable;
+  private readonly index: number;
+  private argList: Arg[] | null = null;
+
+  constructor(name: string, parent: Directive | null, table: NodeTable, index: number) {
+    this.name = name;
+    this.parent = parent;
+    this.table = table;
+    this.index = index;
+  }
+
+  get file(): SourceFile {
+    return this.table.file;
+  }
+
+  /** Offset of the name's first byte. */
+  get start(): number {
+    return this.table.dStart[this.index]!;
+  }
+
+  /** Offset just past the terminating `;` or the closing `}`. */
+  get end(): number {
+    return this.table.dEnd[this.index]!;
+  }
+
+  set end(offset: number) {
+    this.table.dEnd[this.index] = offset;
+  }
+
+  get line(): number {
+    return this.table.dLine[this.index]!;
+  }
+
+  /** 1-based column in UTF-16 units. */
+  get column(): number {
+    const t = this.table;
+    return t.highBytes ? columnOf(t.file, t.dStart[this.index]!, t.dLine[this.index]!) : t.dColumn[this.index]!;
+  }
+
+  /** Offset of `{` for blocks, else -1. */
+  get blockStart(): number {
+    return this.table.dBlockStart[this.index]!;
+  }
+
+  set blockStart(offset: number) {
+    this.table.dBlockStart[this.index] = offset;
+  }
+
+  /** Offset of `}` for blocks (-1 when the file ended first, or not a block). */
+  get blockEnd(): number {
+    return this.table.dBlockEnd[this.index]!;
+  }
+
+  set blockEnd(offset: number) {
+    this.table.dBlockEnd[this.index] = offset;
+  }
+
   /** Comments on lines of their own right above this directive. */
-  leadingComments: Comment[];
+  get leadingComments(): Comment[] {
+    return this.table.leading?.get(this.index) ?? NO_COMMENTS;
+  }
+
+  set leadingComments(comments: Comment[]) {
+    if (comments.length > 0) (this.table.leading ??= new Map()).set(this.index, comments);
+    else this.table.leading?.delete(this.index);
+  }
+
   /** A comment on the same line after the directive. */
-  trailingComment: Comment | null;
+  get trailingComment(): Comment | null {
+    return this.table.trailing?.get(this.index) ?? null;
+  }
+
+  set trailingComment(comment: Comment | null) {
+    if (comment) (this.table.trailing ??= new Map()).set(this.index, comment);
+    else this.table.trailing?.delete(this.index);
+  }
+
   /** For `include`: the files it pulled in (already expanded into the parent's block). */
-  included?: SourceFile[];
+  get included(): SourceFile[] | undefined {
+    return this.table.included?.get(this.index);
+  }
+
+  set included(files: SourceFile[] | undefined) {
+    if (files) (this.table.included ??= new Map()).set(this.index, files);
+    else this.table.included?.delete(this.index);
+  }
+
   /** The `include` directive this node was read through, when it came from an included file. */
-  includedBy: Directive | null;
+  get includedBy(): Directive | null {
+    return this.table.includedBy;
+  }
+
+  /** Arguments in order (values with quotes removed and escapes resolved). */
+  get args(): Arg[] {
+    let list = this.argList;
+    if (list === null) {
+      const t = this.table;
+      const n = t.dArgCount[this.index]!;
+      if (n === 0) list = NO_ARGS;
+      else {
+        const first = t.dArgFirst[this.index]!;
+        list = new Array<Arg>(n);
+        for (let i = 0; i < n; i++) list[i] = t.arg(first + i);
+      }
+      this.argList = list;
+    }
+    return list;
+  }
+
+  /** Number of arguments (without building them). */
+  get argc(): number {
+    return this.table.dArgCount[this.index]!;
+  }
+
+  /** Value of argument `i`, or undefined (without building the Arg objects). */
+  argValue(i: number): string | undefined {
+    if (this.argList !== null) return this.argList[i]?.value;
+    const t = this.table;
+    if (i < 0 || i >= t.dArgCount[this.index]!) return undefined;
+    return t.argValue(t.dArgFirst[this.index]! + i);
+  }
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -118,7 +374,17 @@ export function lineStartsOf(text: string): number[] {
 export function makeSourceFile(path: string, text: string): SourceFile {
   const crlf = text.indexOf('\r\n');
   const lf = text.indexOf('\n');
-  return { path, text, lineStarts: lineStartsOf(text), newline: crlf !== -1 && crlf + 1 === lf ? '\r\n' : '\n' };
+  // The line table is built on first use: parsing counts lines itself, and most files of a big
+  // tree never need a position turned into a line.
+  let lineStarts: number[] | null = null;
+  return {
+    path,
+    text,
+    get lineStarts(): number[] {
+      return (lineStarts ??= lineStartsOf(text));
+    },
+    newline: crlf !== -1 && crlf + 1 === lf ? '\r\n' : '\n',
+  };
 }
 
 /** 1-based line for an offset. */
