@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import {
   CONF_BLOCK,
   checkArity,
-  countedArgs,
+  countedArgc,
   formFor,
   hasBlockSyntax,
   lookupDirective,
@@ -32,8 +32,9 @@ export const rule: Rule = {
         });
         return;
       }
-      const args = countedArgs(d);
-      const problem = checkArity(spec, args.length, args, context);
+      // Only a lone argument's value is ever checked (on/off, size, time): the rest are counted.
+      const count = countedArgc(d);
+      const problem = checkArity(spec, count, count === 1 ? [d.argValue(0)!] : [], context);
       if (!problem) return;
       if (problem.kind === 'count') ctx.report({ node: d, message: problem.message });
       else ctx.report({ node: d.args[problem.argIndex]!, file: d.file, message: problem.message });

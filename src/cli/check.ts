@@ -68,6 +68,7 @@ export function registerCheckCommand(program: Command): void {
       const debug = Boolean(cmd.parent?.opts().debug);
       try {
         process.exitCode = await runCheckCli(paths, { ...opts, debug });
+        if (process.env.CONFTUNE_TIMING) (await import('../lint/engine.js')).printRuleTimings();
       } catch (e) {
         reportInternalError(e, debug);
         process.exitCode = 2;

@@ -20,9 +20,14 @@ export function ruleApplies(meta: RuleMeta, model: Deployment, options: RuleOpti
   return true;
 }
 
+/** Milliseconds spent in each rule, summed over runs, when `CONFTUNE_TIMING` is set (see `printRuleTimings`). */
+export const ruleTimings = new Map<string, number>();
+const timing = Boolean(process.env.CONFTUNE_TIMING);
+
 export function runRules(model: Deployment, rules: readonly Rule[], options: RunOptions): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
+    const started = timing ? performance.now() : 0;
     if (!ruleApplies(rule.meta, model, options)) continue;
     // A file included twice is checked twice: report each place once. Keyed per rule, and checked
     // before positions and fixes are worked out (on big configs a rule repeats a place thousands of times).
@@ -40,8 +45,20 @@ export function runRules(model: Deployment, rules: readonly Rule[], options: Run
     } catch (e) {
       options.onInternalError?.(rule.meta, e);
     }
+    if (timing) ruleTimings.set(rule.meta.id, (ruleTimings.get(rule.meta.id) ?? 0) + performance.now() - started);
   }
   return sortFindings(findings);
+}
+
+/** The slowest rules (`CONFTUNE_TIMING=N`, default 10) as a table on stderr, like ESLint's TIMING. */
+export function printRuleTimings(): void {
+  if (!timing) return;
+  const n = Number(process.env.CONFTUNE_TIMING) || 10;
+  const rows = [...ruleTimings].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  process.stderr.write(`${'rule'.padEnd(44)} ${'ms'.padStart(9)} ${'%'.padStart(6)}\n`);
+  for (const [id, ms] of rows.slice(0, n)) process.stderr.write(`${id.padEnd(44)} ${ms.toFixed(1).padStart(9)} ${((100 * ms) / (total || 1)).toFixed(1).padStart(6)}\n`);
+  process.stderr.write(`${'all rules'.padEnd(44)} ${total.toFixed(1).padStart(9)}\n`);
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -656,3 +656,9 @@ export function countedArgs(d: Directive): string[] {
   if (d.block === null && d.blockStart >= 0 && values.length > 0) values.pop();
   return values;
 }
+
+/** `countedArgs(d).length`, without building the arguments. */
+export function countedArgc(d: Directive): number {
+  const n = d.argc;
+  return d.block === null && d.blockStart >= 0 && n > 0 ? n - 1 : n;
+}

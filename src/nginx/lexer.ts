@@ -13,6 +13,8 @@
 // The lexer works on latin1 strings (one char per byte), never throws and reports problems in
 // `errors`, which the caller drains; errors never stop it.
 
+import type { NodeTable } from './tree.js';
+
 export const Tok = {
   Word: 1,
   Semicolon: 2,
@@ -62,6 +64,14 @@ WORD_CLASS[SEMI] = 2;
 WORD_CLASS[LBRACE] = 3;
 WORD_CLASS[BACKSLASH] = 4;
 WORD_CLASS[DOLLAR] = 5;
+
+// Bytes a plain bare word is made of (the parser's fast path): printable ASCII except the ones
+// with a meaning inside a word (`;` `{` end it, `\` escapes); `$` is plain unless `{` follows it.
+const PLAIN_WORD = new Uint8Array(128);
+for (let c = 33; c < 127; c++) PLAIN_WORD[c] = 1;
+PLAIN_WORD[SEMI] = 0;
+PLAIN_WORD[LBRACE] = 0;
+PLAIN_WORD[BACKSLASH] = 0;
 
 function isSpace(c: number): boolean {
   return c === SPACE || c === TAB || c === LF || c === CR;
@@ -116,6 +126,48 @@ export class Lexer {
     this.pos = start;
     this.coreFrom = start;
     this.bufLast = Math.min(text.length, start + NGINX_CONF_BUFFER);
+  }
+
+  /**
+   * The parser's fast path for what follows a directive name: records plain bare arguments
+   * (printable ASCII, no escape, no quote, no `${`) straight into `table` and stops in front of the
+   * first token it does not handle (`;`, `{`, `}`, a comment, a quoted or unusual word), which the
+   * caller then reads with `next()`. Behaves exactly as `next()` would on the words it takes.
+   */
+  scanPlainArgs(table: NodeTable): void {
+    const text = this.text;
+    const len = text.length;
+    let pos = this.pos;
+    let line = this.line;
+    let lineStart = this.lineStart;
+    for (;;) {
+      let c = 0;
+      while (pos < len) {
+        c = text.charCodeAt(pos);
+        if (c === LF) {
+          line++;
+          lineStart = pos + 1;
+        } else if (c !== SPACE && c !== TAB && c !== CR) break;
+        pos++;
+      }
+      if (pos >= len || c > 127 || PLAIN_WORD[c] === 0 || c === RBRACE || c === HASH || c === DQUOTE || c === SQUOTE) break;
+      const begin = pos;
+      pos++;
+      while (pos < len) {
+        c = text.charCodeAt(pos);
+        if (c > 127 || PLAIN_WORD[c] === 0) break;
+        pos++;
+      }
+      // Left to next(): escapes, high bytes, `${`, and words near nginx's buffer limit.
+      if (pos < len && (c === BACKSLASH || c > 127 || (c === LBRACE && text.charCodeAt(pos - 1) === DOLLAR)) || pos - begin >= NGINX_CONF_BUFFER - 1) {
+        pos = begin;
+        break;
+      }
+      table.addArg(begin, pos, line, begin - lineStart + 1, null);
+    }
+    this.pos = pos;
+    this.line = line;
+    this.lineStart = lineStart;
   }
 
   /** Reads the next token into the lexer's fields. */

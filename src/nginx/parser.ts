@@ -70,17 +70,8 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     intern[slot] = s;
     return s;
   };
-  /** `interned(text.slice(from, to))` without making the slice when the name is already known. */
-  const internedRange = (from: number, to: number): string => {
-    const n = to - from;
-    if (n > INTERN_MAX || n <= 0) return text.slice(from, Math.max(from, to));
-    const slot = (n * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(to - 1) * 131 + text.charCodeAt(from + (n >> 1))) & (INTERN_SLOTS - 1);
-    const known = intern[slot]!;
-    if (known.length === n && text.startsWith(known, from)) return known;
-    const s = text.slice(from, to);
-    intern[slot] = s;
-    return s;
-  };
+  /** `interned(text.slice(from, to))`. */
+  const internedRange = (from: number, to: number): string => interned(text.slice(from, Math.max(from, to)));
   const len = text.length;
   const lx = new Lexer(text);
   // Values are read from the text where needed (names are interned from their bytes, arguments kept as offsets).
@@ -104,7 +95,8 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   // Positions go to one flat table per parse; a directive's arguments are a contiguous run of it.
   // (Real configs have about one directive per 45 bytes and one argument per 13: first guesses
   // that save most regrowth.)
-  const table = new NodeTable(file, includedBy, (len >> 5) + 16, (len >> 4) + 16);
+  const table = new NodeTable(file, includedBy, Math.ceil(len / 40) + 8, Math.ceil(len / 12) + 16);
+  table.comments = comments;
   let argFirst = 0;
   let leading: Comment[] | null = null;
   // An unterminated Lua block already reported the end of the file.
@@ -171,6 +163,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           nameLine = lx.tokLine;
           nameColumn = lx.tokColumn;
           argFirst = table.args;
+          lx.scanPlainArgs(table);
           if (value === 'include') hasInclude = true;
         } else {
           pushArg();
@@ -258,7 +251,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
         if (name !== null) break; // between arguments: kept in `comments` only
         const last = frame.last;
         if (last && !frame.lastTrailed && frame.lastEndLine === c.line) {
-          last.trailingComment = c;
+          last.setTrailingComment(comments.length - 1);
           frame.lastTrailed = true;
         } else (frame.pending ??= []).push(c);
         break;

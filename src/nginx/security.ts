@@ -22,8 +22,26 @@ export interface RegexSite {
   subject: string | null;
 }
 
+export interface LocationRegex {
+  arg: Arg;
+  pattern: string;
+  caseInsensitive: boolean;
+  prefixLength: number;
+}
+
+// Rules ask the same questions of the same (immutable) nodes thousands of times on big configs:
+// the answers below are kept per node (results are never mutated by callers).
+const locationRegexCache = new WeakMap<Directive, LocationRegex | null>();
+const ifConditionCache = new WeakMap<Directive, IfCondition | null>();
+
 /** `location ~ re`, `location ~* re` or `location ~re`: the regex part, if any. */
-export function locationRegex(loc: Directive): { arg: Arg; pattern: string; caseInsensitive: boolean; prefixLength: number } | null {
+export function locationRegex(loc: Directive): LocationRegex | null {
+  let r = locationRegexCache.get(loc);
+  if (r === undefined) locationRegexCache.set(loc, (r = readLocationRegex(loc)));
+  return r;
+}
+
+function readLocationRegex(loc: Directive): LocationRegex | null {
   const a0 = loc.args[0];
   if (!a0) return null;
   if ((a0.value === '~' || a0.value === '~*') && loc.args[1]) {
@@ -47,7 +65,14 @@ export interface IfCondition {
 
 /** Reads `if (...)` arguments, which nginx's lexer leaves with the parentheses glued on. */
 export function ifCondition(d: Directive): IfCondition | null {
-  if (d.name !== 'if' || d.args.length === 0) return null;
+  if (d.name !== 'if') return null;
+  let c = ifConditionCache.get(d);
+  if (c === undefined) ifConditionCache.set(d, (c = readIfCondition(d)));
+  return c;
+}
+
+function readIfCondition(d: Directive): IfCondition | null {
+  if (d.args.length === 0) return null;
   const vals = d.args.map((a) => a.value);
   const first = vals[0]!.startsWith('(') ? vals[0]!.slice(1) : vals[0]!;
   const parts: Array<{ value: string; arg: Arg }> = [];
@@ -125,8 +150,24 @@ function collectRegexSites(config: NginxConfig): RegexSite[] {
 
 export type ScriptPart = { lit: string } | { v: string };
 
-/** Splits an nginx value with variables (`http://$host${x}y$1`) into literal and variable parts. */
+// Values repeat a lot (`$host`, `$remote_addr`…): scripts are kept by value, boundedly.
+const scriptCache = new Map<string, ScriptPart[]>();
+const SCRIPT_CACHE_MAX = 4096;
+
+/**
+ * Splits an nginx value with variables (`http://$host${x}y$1`) into literal and variable parts.
+ * The result is shared: never mutate it.
+ */
 export function parseScript(value: string): ScriptPart[] {
+  let parts = scriptCache.get(value);
+  if (parts) return parts;
+  parts = readScript(value);
+  if (scriptCache.size >= SCRIPT_CACHE_MAX) scriptCache.clear();
+  scriptCache.set(value, parts);
+  return parts;
+}
+
+function readScript(value: string): ScriptPart[] {
   const out: ScriptPart[] = [];
   let lit = '';
   let i = 0;
@@ -283,13 +324,12 @@ export class VarModel {
 
   /** What `$name` can hold when used at `at`. */
   varInfo(name: string, at: Directive, depth = 0): VarInfo {
-    const unknown: VarInfo = { user: false, chars: emptySet(), slashStart: false, known: false };
-    if (depth > 8) return unknown;
+    if (depth > 8) return unknownInfo();
     if (/^[0-9]$/.test(name)) {
       const src = this.captureSource(at);
-      if (!src) return unknown;
+      if (!src) return unknownInfo();
       const chars = groupChars(src.regex, Number(name));
-      if (!chars) return unknown;
+      if (!chars) return unknownInfo();
       const subject = src.subject ? this.scriptInfo(parseScript(src.subject), src.node, depth + 1) : info(true, ANY);
       return this.captureInfo(chars, subject, src.escaped);
     }
@@ -402,6 +442,10 @@ export class VarModel {
   private namedCaptureVisible(name: string, at: Directive): boolean {
     return this.namedCapture(name, at) !== null;
   }
+}
+
+function unknownInfo(): VarInfo {
+  return { user: false, chars: emptySet(), slashStart: false, known: false };
 }
 
 function literalInfo(text: string): VarInfo {

@@ -51,40 +51,51 @@ function grownInt32(a: Int32Array, n: number): Int32Array {
   return b;
 }
 
+// Field offsets of one directive's record in `NodeTable.dir` (D_SIZE slots each)…
+const D_START = 0;
+const D_END = 1;
+const D_LINE = 2;
+/** Byte column (1-based); converted to UTF-16 columns on read when the file has non-ASCII bytes. */
+const D_COLUMN = 3;
+const D_BLOCK_START = 4;
+const D_BLOCK_END = 5;
+const D_ARG_FIRST = 6;
+const D_ARG_COUNT = 7;
+/** Index + 1 of the trailing comment in `NodeTable.comments` (0: none). */
+const D_TRAILING = 8;
+const D_SIZE = 9;
+// …and of one argument's record in `NodeTable.arg`.
+const A_START = 0;
+const A_END = 1;
+const A_LINE = 2;
+const A_COLUMN = 3;
+const A_QUOTE = 4;
+const A_SIZE = 5;
+
 /**
- * What one parse of one file produced, kept as flat typed arrays: the positions of every
- * directive and every argument. A 5,000-server file has 385,000 directives and 1.3 million
+ * What one parse of one file produced, kept in two flat integer arrays: the positions of every
+ * directive and of every argument. A 5,000-server file has 385,000 directives and 1.3 million
  * arguments; holding their numbers in objects made up most of the tree's memory and most of the
  * parse's time (the GC copies every surviving object), so a `Directive` keeps only what rules walk
  * (name, parent, block) and reads the rest from here, and builds its `Arg` objects the first time
  * its `args` are read. An argument's value is its bytes (without quotes) unless it needed
- * unescaping or UTF-8 decoding; those few values are kept as strings.
+ * unescaping or UTF-8 decoding; those few values are kept as strings. Two arrays per parse (not
+ * one per field) keep a tree of 5,000 small included files cheap too.
  */
 export class NodeTable {
-  // Directives, by index.
-  dStart: Int32Array;
-  dEnd: Int32Array;
-  dLine: Int32Array;
-  /** Byte columns (1-based); converted to UTF-16 columns on read when the file has non-ASCII bytes. */
-  dColumn: Int32Array;
-  dBlockStart: Int32Array;
-  dBlockEnd: Int32Array;
-  dArgFirst: Int32Array;
-  dArgCount: Int32Array;
+  /** Directive records, D_SIZE slots each. */
+  dir: Int32Array;
   directives = 0;
-  // Arguments, by index.
-  aStart: Int32Array;
-  aEnd: Int32Array;
-  aLine: Int32Array;
-  aColumn: Int32Array;
-  aQuote: Uint8Array;
+  /** Argument records, A_SIZE slots each. */
+  arg: Int32Array;
   args = 0;
   /** Argument values that are not the argument's bytes as they stand. */
   private values: Map<number, string> | null = null;
-  /** The rare per-directive extras, by directive index. */
+  /** Leading comments, by directive index (the rare directives that have them). */
   leading: Map<number, Comment[]> | null = null;
-  trailing: Map<number, Comment> | null = null;
   included: Map<number, SourceFile[]> | null = null;
+  /** Every comment of the parse, in order (trailing comments are indexes into it). */
+  comments: Comment[] = [];
   /** Whether the file has bytes ≥ 0x80 (columns then need converting). */
   highBytes = false;
 
@@ -95,35 +106,25 @@ export class NodeTable {
     directiveCapacity: number,
     argCapacity: number,
   ) {
-    const d = Math.max(16, directiveCapacity);
-    this.dStart = new Int32Array(d);
-    this.dEnd = new Int32Array(d);
-    this.dLine = new Int32Array(d);
-    this.dColumn = new Int32Array(d);
-    this.dBlockStart = new Int32Array(d);
-    this.dBlockEnd = new Int32Array(d);
-    this.dArgFirst = new Int32Array(d);
-    this.dArgCount = new Int32Array(d);
-    const a = Math.max(16, argCapacity);
-    this.aStart = new Int32Array(a);
-    this.aEnd = new Int32Array(a);
-    this.aLine = new Int32Array(a);
-    this.aColumn = new Int32Array(a);
-    this.aQuote = new Uint8Array(a);
+    this.dir = new Int32Array(Math.max(8, directiveCapacity) * D_SIZE);
+    this.arg = new Int32Array(Math.max(16, argCapacity) * A_SIZE);
   }
 
   /** Records a directive whose arguments are `argFirst` up to the last one recorded; returns its index. */
   addDirective(start: number, line: number, column: number, argFirst: number): number {
     const i = this.directives;
-    if (i === this.dStart.length) this.growDirectives();
-    this.dStart[i] = start;
-    this.dEnd[i] = -1;
-    this.dLine[i] = line;
-    this.dColumn[i] = column;
-    this.dBlockStart[i] = -1;
-    this.dBlockEnd[i] = -1;
-    this.dArgFirst[i] = argFirst;
-    this.dArgCount[i] = this.args - argFirst;
+    let at = i * D_SIZE;
+    if (at === this.dir.length) this.dir = grownInt32(this.dir, this.dir.length * 2);
+    const d = this.dir;
+    d[at++] = start;
+    d[at++] = -1;
+    d[at++] = line;
+    d[at++] = column;
+    d[at++] = -1;
+    d[at++] = -1;
+    d[at++] = argFirst;
+    d[at++] = this.args - argFirst;
+    d[at] = 0;
     this.directives = i + 1;
     return i;
   }
@@ -131,12 +132,14 @@ export class NodeTable {
   /** Records one argument; `value` only when it differs from the bytes between the quotes. */
   addArg(start: number, end: number, line: number, column: number, quote: '"' | "'" | null, value?: string): void {
     const i = this.args;
-    if (i === this.aStart.length) this.growArgs();
-    this.aStart[i] = start;
-    this.aEnd[i] = end;
-    this.aLine[i] = line;
-    this.aColumn[i] = column;
-    this.aQuote[i] = quote === null ? QUOTE_NONE : quote === '"' ? QUOTE_DOUBLE : QUOTE_SINGLE;
+    let at = i * A_SIZE;
+    if (at === this.arg.length) this.arg = grownInt32(this.arg, this.arg.length * 2);
+    const a = this.arg;
+    a[at++] = start;
+    a[at++] = end;
+    a[at++] = line;
+    a[at++] = column;
+    a[at] = quote === null ? QUOTE_NONE : quote === '"' ? QUOTE_DOUBLE : QUOTE_SINGLE;
     if (value !== undefined) (this.values ??= new Map()).set(i, value);
     this.args = i + 1;
   }
@@ -145,44 +148,33 @@ export class NodeTable {
   argValue(i: number): string {
     const v = this.values?.get(i);
     if (v !== undefined) return v;
-    const q = this.aQuote[i] === QUOTE_NONE ? 0 : 1;
-    return this.file.text.slice(this.aStart[i]! + q, this.aEnd[i]! - q);
+    const at = i * A_SIZE;
+    const q = this.arg[at + A_QUOTE] === QUOTE_NONE ? 0 : 1;
+    return this.file.text.slice(this.arg[at + A_START]! + q, this.arg[at + A_END]! - q);
   }
 
-  arg(i: number): Arg {
-    const start = this.aStart[i]!;
-    const line = this.aLine[i]!;
+  argAt(i: number): Arg {
+    const at = i * A_SIZE;
+    const a = this.arg;
+    const start = a[at + A_START]!;
+    const line = a[at + A_LINE]!;
     return {
       value: this.argValue(i),
-      quote: QUOTES[this.aQuote[i]!]!,
+      quote: QUOTES[a[at + A_QUOTE]!]!,
       start,
-      end: this.aEnd[i]!,
+      end: a[at + A_END]!,
       line,
-      column: this.highBytes ? columnOf(this.file, start, line) : this.aColumn[i]!,
+      column: this.highBytes ? columnOf(this.file, start, line) : a[at + A_COLUMN]!,
     };
   }
 
-  private growDirectives(): void {
-    const n = this.dStart.length * 2;
-    this.dStart = grownInt32(this.dStart, n);
-    this.dEnd = grownInt32(this.dEnd, n);
-    this.dLine = grownInt32(this.dLine, n);
-    this.dColumn = grownInt32(this.dColumn, n);
-    this.dBlockStart = grownInt32(this.dBlockStart, n);
-    this.dBlockEnd = grownInt32(this.dBlockEnd, n);
-    this.dArgFirst = grownInt32(this.dArgFirst, n);
-    this.dArgCount = grownInt32(this.dArgCount, n);
+  /** Field `field` (a D_* offset) of directive `i`. */
+  d(i: number, field: number): number {
+    return this.dir[i * D_SIZE + field]!;
   }
 
-  private growArgs(): void {
-    const n = this.aStart.length * 2;
-    this.aStart = grownInt32(this.aStart, n);
-    this.aEnd = grownInt32(this.aEnd, n);
-    this.aLine = grownInt32(this.aLine, n);
-    this.aColumn = grownInt32(this.aColumn, n);
-    const q = new Uint8Array(n);
-    q.set(this.aQuote);
-    this.aQuote = q;
+  setD(i: number, field: number, value: number): void {
+    this.dir[i * D_SIZE + field] = value;
   }
 }
 
@@ -214,44 +206,44 @@ export class Directive {
 
   /** Offset of the name's first byte. */
   get start(): number {
-    return this.table.dStart[this.index]!;
+    return this.table.d(this.index, D_START);
   }
 
   /** Offset just past the terminating `;` or the closing `}`. */
   get end(): number {
-    return this.table.dEnd[this.index]!;
+    return this.table.d(this.index, D_END);
   }
 
   set end(offset: number) {
-    this.table.dEnd[this.index] = offset;
+    this.table.setD(this.index, D_END, offset);
   }
 
   get line(): number {
-    return this.table.dLine[this.index]!;
+    return this.table.d(this.index, D_LINE);
   }
 
   /** 1-based column in UTF-16 units. */
   get column(): number {
     const t = this.table;
-    return t.highBytes ? columnOf(t.file, t.dStart[this.index]!, t.dLine[this.index]!) : t.dColumn[this.index]!;
+    return t.highBytes ? columnOf(t.file, t.d(this.index, D_START), t.d(this.index, D_LINE)) : t.d(this.index, D_COLUMN);
   }
 
   /** Offset of `{` for blocks, else -1. */
   get blockStart(): number {
-    return this.table.dBlockStart[this.index]!;
+    return this.table.d(this.index, D_BLOCK_START);
   }
 
   set blockStart(offset: number) {
-    this.table.dBlockStart[this.index] = offset;
+    this.table.setD(this.index, D_BLOCK_START, offset);
   }
 
   /** Offset of `}` for blocks (-1 when the file ended first, or not a block). */
   get blockEnd(): number {
-    return this.table.dBlockEnd[this.index]!;
+    return this.table.d(this.index, D_BLOCK_END);
   }
 
   set blockEnd(offset: number) {
-    this.table.dBlockEnd[this.index] = offset;
+    this.table.setD(this.index, D_BLOCK_END, offset);
   }
 
   /** Comments on lines of their own right above this directive. */
@@ -266,12 +258,13 @@ export class Directive {
 
   /** A comment on the same line after the directive. */
   get trailingComment(): Comment | null {
-    return this.table.trailing?.get(this.index) ?? null;
+    const k = this.table.d(this.index, D_TRAILING);
+    return k === 0 ? null : this.table.comments[k - 1]!;
   }
 
-  set trailingComment(comment: Comment | null) {
-    if (comment) (this.table.trailing ??= new Map()).set(this.index, comment);
-    else this.table.trailing?.delete(this.index);
+  /** Makes comment `k` of the parse's comments this directive's trailing comment (the parser's). */
+  setTrailingComment(k: number): void {
+    this.table.setD(this.index, D_TRAILING, k + 1);
   }
 
   /** For `include`: the files it pulled in (already expanded into the parent's block). */
@@ -294,12 +287,12 @@ export class Directive {
     let list = this.argList;
     if (list === null) {
       const t = this.table;
-      const n = t.dArgCount[this.index]!;
+      const n = t.d(this.index, D_ARG_COUNT);
       if (n === 0) list = NO_ARGS;
       else {
-        const first = t.dArgFirst[this.index]!;
+        const first = t.d(this.index, D_ARG_FIRST);
         list = new Array<Arg>(n);
-        for (let i = 0; i < n; i++) list[i] = t.arg(first + i);
+        for (let i = 0; i < n; i++) list[i] = t.argAt(first + i);
       }
       this.argList = list;
     }
@@ -308,15 +301,15 @@ export class Directive {
 
   /** Number of arguments (without building them). */
   get argc(): number {
-    return this.table.dArgCount[this.index]!;
+    return this.table.d(this.index, D_ARG_COUNT);
   }
 
   /** Value of argument `i`, or undefined (without building the Arg objects). */
   argValue(i: number): string | undefined {
     if (this.argList !== null) return this.argList[i]?.value;
     const t = this.table;
-    if (i < 0 || i >= t.dArgCount[this.index]!) return undefined;
-    return t.argValue(t.dArgFirst[this.index]! + i);
+    if (i < 0 || i >= t.d(this.index, D_ARG_COUNT)) return undefined;
+    return t.argValue(t.d(this.index, D_ARG_FIRST) + i);
   }
 }
 
