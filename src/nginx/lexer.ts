@@ -163,7 +163,7 @@ export class Lexer {
         pos = begin;
         break;
       }
-      table.addArg(begin, pos, line, begin - lineStart + 1, null);
+      table.addArg(begin, pos, line, null);
     }
     this.pos = pos;
     this.line = line;

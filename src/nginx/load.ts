@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newInternCache, parseFile } from './parser.js';
 import type { Comment, Diagnostic, Directive, NginxConfig, RootContext, SourceFile } from './tree.js';
-import { makeSourceFile } from './tree.js';
+import { NodeTable, makeSourceFile } from './tree.js';
 
 export interface FileSystem {
   /** File content as latin1 text, or an error message in nginx's words. */
@@ -195,10 +195,11 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
   const diagnostics: Diagnostic[] = [];
   const seenSyntax = new Set<string>();
   const intern = newInternCache();
+  const table = new NodeTable(Math.ceil(main.text.length / 40) + 8, Math.ceil(main.text.length / 12) + 16);
   let instances = 0;
 
   const parseInstance = (file: SourceFile, parent: Directive | null, includedBy: Directive | null): { nodes: Directive[]; hasInclude: boolean } => {
-    const res = parseFile(file, parent, includedBy, { intern });
+    const res = parseFile(file, parent, includedBy, { intern, table });
     // The same file included twice yields the same syntax errors: report them once.
     for (const d of res.diagnostics) {
       const key = `${d.file}:${d.start}:${d.message}`;

@@ -29,6 +29,8 @@ const INTERN_MAX = 24;
 export interface ParseOptions {
   /** Cache of interned strings (see `newInternCache`), shared across the files of one load. */
   intern?: string[];
+  /** Where positions go, shared across the parses of one load (a new one when absent). */
+  table?: NodeTable;
 }
 
 const INTERN_SLOTS = 4096;
@@ -91,12 +93,12 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   let name: string | null = null;
   let nameStart = 0;
   let nameLine = 0;
-  let nameColumn = 0;
   // Positions go to one flat table per parse; a directive's arguments are a contiguous run of it.
   // (Real configs have about one directive per 45 bytes and one argument per 13: first guesses
   // that save most regrowth.)
-  const table = new NodeTable(file, includedBy, Math.ceil(len / 40) + 8, Math.ceil(len / 12) + 16);
-  table.comments = comments;
+  const table = options.table ?? new NodeTable(Math.ceil(len / 40) + 8, Math.ceil(len / 12) + 16);
+  const unitNumber = table.addUnit(file, includedBy, comments);
+  const unit = table.units[unitNumber]!;
   let argFirst = 0;
   let leading: Comment[] | null = null;
   // An unterminated Lua block already reported the end of the file.
@@ -121,11 +123,11 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
       anyHigh = true;
       value = decodeLatin1(lx.value);
     } else if (lx.escaped || lx.unterminated) value = lx.value;
-    table.addArg(lx.start, lx.end, lx.tokLine, lx.tokColumn, lx.quote, value);
+    table.addArg(lx.start, lx.end, lx.tokLine, lx.quote, value);
   };
 
   const makeDirective = (end: number): Directive => {
-    const d = new Directive(name!, frame.owner, table, table.addDirective(nameStart, nameLine, nameColumn, argFirst));
+    const d = new Directive(name!, frame.owner, table, table.addDirective(nameStart, nameLine, argFirst, unitNumber));
     d.end = end;
     if (leading) d.leadingComments = leading;
     return d;
@@ -161,7 +163,6 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
           name = value;
           nameStart = lx.start;
           nameLine = lx.tokLine;
-          nameColumn = lx.tokColumn;
           argFirst = table.args;
           lx.scanPlainArgs(table);
           if (value === 'include') hasInclude = true;
@@ -273,7 +274,7 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
     const owner = stack[i]!.owner;
     if (owner && owner.end === -1) owner.end = len;
   }
-  table.highBytes = anyHigh;
+  unit.highBytes = anyHigh;
   if (anyHigh) toUtf16Columns(file, comments, diagnostics);
   return { root, diagnostics, comments, hasInclude };
 }

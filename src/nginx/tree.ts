@@ -55,32 +55,44 @@ function grownInt32(a: Int32Array, n: number): Int32Array {
 const D_START = 0;
 const D_END = 1;
 const D_LINE = 2;
-/** Byte column (1-based); converted to UTF-16 columns on read when the file has non-ASCII bytes. */
-const D_COLUMN = 3;
-const D_BLOCK_START = 4;
-const D_BLOCK_END = 5;
-const D_ARG_FIRST = 6;
-const D_ARG_COUNT = 7;
-/** Index + 1 of the trailing comment in `NodeTable.comments` (0: none). */
-const D_TRAILING = 8;
+const D_BLOCK_START = 3;
+const D_BLOCK_END = 4;
+const D_ARG_FIRST = 5;
+const D_ARG_COUNT = 6;
+/** Index + 1 of the trailing comment in its unit's comments (0: none). */
+const D_TRAILING = 7;
+/** The parse (`NodeTable.units`) the directive came from. */
+const D_UNIT = 8;
 const D_SIZE = 9;
-// …and of one argument's record in `NodeTable.arg`.
+// …and of one argument's record in `NodeTable.arg`. Columns are not stored: they follow from the
+// offset and the line (`columnAt`), and only findings and built `Arg`s need them.
 const A_START = 0;
 const A_END = 1;
 const A_LINE = 2;
-const A_COLUMN = 3;
-const A_QUOTE = 4;
-const A_SIZE = 5;
+const A_QUOTE = 3;
+const A_SIZE = 4;
+
+/** One parse of one file within a NodeTable: what its directives share. */
+export interface ParseUnit {
+  file: SourceFile;
+  /** The `include` directive this parse was read through (null for the main file). */
+  includedBy: Directive | null;
+  /** Every comment of the parse, in order (trailing comments are indexes into it). */
+  comments: Comment[];
+  /** Whether the file has bytes ≥ 0x80 (columns then need converting). */
+  highBytes: boolean;
+}
 
 /**
- * What one parse of one file produced, kept in two flat integer arrays: the positions of every
- * directive and of every argument. A 5,000-server file has 385,000 directives and 1.3 million
- * arguments; holding their numbers in objects made up most of the tree's memory and most of the
- * parse's time (the GC copies every surviving object), so a `Directive` keeps only what rules walk
- * (name, parent, block) and reads the rest from here, and builds its `Arg` objects the first time
- * its `args` are read. An argument's value is its bytes (without quotes) unless it needed
- * unescaping or UTF-8 decoding; those few values are kept as strings. Two arrays per parse (not
- * one per field) keep a tree of 5,000 small included files cheap too.
+ * The positions of every directive and argument of one load (all its files and parses), kept in
+ * two flat integer arrays. A 5,000-server file has 385,000 directives and 1.3 million arguments;
+ * holding their numbers in objects made up most of the tree's memory and most of the parse's
+ * time (the GC copies every surviving object), so a `Directive` keeps only what rules walk (name,
+ * parent, block) and reads the rest from here, and builds its `Arg` objects the first time its
+ * `args` are read. An argument's value is its bytes (without quotes) unless it needed unescaping or
+ * UTF-8 decoding; those few values are kept as strings. One table for the whole load, not one per
+ * parse: a tree of 5,000 small included files (parsed once per include) would otherwise allocate
+ * tens of thousands of small buffers.
  */
 export class NodeTable {
   /** Directive records, D_SIZE slots each. */
@@ -89,29 +101,26 @@ export class NodeTable {
   /** Argument records, A_SIZE slots each. */
   arg: Int32Array;
   args = 0;
+  readonly units: ParseUnit[] = [];
   /** Argument values that are not the argument's bytes as they stand. */
   private values: Map<number, string> | null = null;
   /** Leading comments, by directive index (the rare directives that have them). */
   leading: Map<number, Comment[]> | null = null;
   included: Map<number, SourceFile[]> | null = null;
-  /** Every comment of the parse, in order (trailing comments are indexes into it). */
-  comments: Comment[] = [];
-  /** Whether the file has bytes ≥ 0x80 (columns then need converting). */
-  highBytes = false;
 
-  constructor(
-    readonly file: SourceFile,
-    /** The `include` directive this parse was read through (null for the main file). */
-    readonly includedBy: Directive | null,
-    directiveCapacity: number,
-    argCapacity: number,
-  ) {
+  constructor(directiveCapacity = 64, argCapacity = 256) {
     this.dir = new Int32Array(Math.max(8, directiveCapacity) * D_SIZE);
     this.arg = new Int32Array(Math.max(16, argCapacity) * A_SIZE);
   }
 
+  /** Starts recording a parse of `file`; returns its unit number. */
+  addUnit(file: SourceFile, includedBy: Directive | null, comments: Comment[]): number {
+    this.units.push({ file, includedBy, comments, highBytes: false });
+    return this.units.length - 1;
+  }
+
   /** Records a directive whose arguments are `argFirst` up to the last one recorded; returns its index. */
-  addDirective(start: number, line: number, column: number, argFirst: number): number {
+  addDirective(start: number, line: number, argFirst: number, unit: number): number {
     const i = this.directives;
     let at = i * D_SIZE;
     if (at === this.dir.length) this.dir = grownInt32(this.dir, this.dir.length * 2);
@@ -119,18 +128,18 @@ export class NodeTable {
     d[at++] = start;
     d[at++] = -1;
     d[at++] = line;
-    d[at++] = column;
     d[at++] = -1;
     d[at++] = -1;
     d[at++] = argFirst;
     d[at++] = this.args - argFirst;
-    d[at] = 0;
+    d[at++] = 0;
+    d[at] = unit;
     this.directives = i + 1;
     return i;
   }
 
   /** Records one argument; `value` only when it differs from the bytes between the quotes. */
-  addArg(start: number, end: number, line: number, column: number, quote: '"' | "'" | null, value?: string): void {
+  addArg(start: number, end: number, line: number, quote: '"' | "'" | null, value?: string): void {
     const i = this.args;
     let at = i * A_SIZE;
     if (at === this.arg.length) this.arg = grownInt32(this.arg, this.arg.length * 2);
@@ -138,33 +147,32 @@ export class NodeTable {
     a[at++] = start;
     a[at++] = end;
     a[at++] = line;
-    a[at++] = column;
     a[at] = quote === null ? QUOTE_NONE : quote === '"' ? QUOTE_DOUBLE : QUOTE_SINGLE;
     if (value !== undefined) (this.values ??= new Map()).set(i, value);
     this.args = i + 1;
   }
 
-  /** The value of argument `i` (no Arg object built). */
-  argValue(i: number): string {
+  /** The value of argument `i` of a directive from `unit` (no Arg object built). */
+  argValue(i: number, unit: ParseUnit): string {
     const v = this.values?.get(i);
     if (v !== undefined) return v;
     const at = i * A_SIZE;
     const q = this.arg[at + A_QUOTE] === QUOTE_NONE ? 0 : 1;
-    return this.file.text.slice(this.arg[at + A_START]! + q, this.arg[at + A_END]! - q);
+    return unit.file.text.slice(this.arg[at + A_START]! + q, this.arg[at + A_END]! - q);
   }
 
-  argAt(i: number): Arg {
+  argAt(i: number, unit: ParseUnit): Arg {
     const at = i * A_SIZE;
     const a = this.arg;
     const start = a[at + A_START]!;
     const line = a[at + A_LINE]!;
     return {
-      value: this.argValue(i),
+      value: this.argValue(i, unit),
       quote: QUOTES[a[at + A_QUOTE]!]!,
       start,
       end: a[at + A_END]!,
       line,
-      column: this.highBytes ? columnOf(this.file, start, line) : a[at + A_COLUMN]!,
+      column: columnAt(unit, start, line),
     };
   }
 
@@ -176,6 +184,15 @@ export class NodeTable {
   setD(i: number, field: number, value: number): void {
     this.dir[i * D_SIZE + field] = value;
   }
+
+  unitOf(i: number): ParseUnit {
+    return this.units[this.dir[i * D_SIZE + D_UNIT]!]!;
+  }
+}
+
+/** 1-based column (UTF-16 units) of an offset on a known line of a unit's file. */
+function columnAt(unit: ParseUnit, offset: number, line: number): number {
+  return unit.highBytes ? columnOf(unit.file, offset, line) : offset - unit.file.lineStarts[line - 1]! + 1;
 }
 
 /**
@@ -201,7 +218,7 @@ export class Directive {
   }
 
   get file(): SourceFile {
-    return this.table.file;
+    return this.table.unitOf(this.index).file;
   }
 
   /** Offset of the name's first byte. */
@@ -224,8 +241,7 @@ export class Directive {
 
   /** 1-based column in UTF-16 units. */
   get column(): number {
-    const t = this.table;
-    return t.highBytes ? columnOf(t.file, t.d(this.index, D_START), t.d(this.index, D_LINE)) : t.d(this.index, D_COLUMN);
+    return columnAt(this.table.unitOf(this.index), this.start, this.line);
   }
 
   /** Offset of `{` for blocks, else -1. */
@@ -259,7 +275,7 @@ export class Directive {
   /** A comment on the same line after the directive. */
   get trailingComment(): Comment | null {
     const k = this.table.d(this.index, D_TRAILING);
-    return k === 0 ? null : this.table.comments[k - 1]!;
+    return k === 0 ? null : this.table.unitOf(this.index).comments[k - 1]!;
   }
 
   /** Makes comment `k` of the parse's comments this directive's trailing comment (the parser's). */
@@ -279,7 +295,7 @@ export class Directive {
 
   /** The `include` directive this node was read through, when it came from an included file. */
   get includedBy(): Directive | null {
-    return this.table.includedBy;
+    return this.table.unitOf(this.index).includedBy;
   }
 
   /** Arguments in order (values with quotes removed and escapes resolved). */
@@ -291,8 +307,9 @@ export class Directive {
       if (n === 0) list = NO_ARGS;
       else {
         const first = t.d(this.index, D_ARG_FIRST);
+        const unit = t.unitOf(this.index);
         list = new Array<Arg>(n);
-        for (let i = 0; i < n; i++) list[i] = t.argAt(first + i);
+        for (let i = 0; i < n; i++) list[i] = t.argAt(first + i, unit);
       }
       this.argList = list;
     }
@@ -309,7 +326,7 @@ export class Directive {
     if (this.argList !== null) return this.argList[i]?.value;
     const t = this.table;
     if (i < 0 || i >= t.d(this.index, D_ARG_COUNT)) return undefined;
-    return t.argValue(t.d(this.index, D_ARG_FIRST) + i);
+    return t.argValue(t.d(this.index, D_ARG_FIRST) + i, t.unitOf(this.index));
   }
 }
 

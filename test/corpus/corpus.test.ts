@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { crossplanePayload, loadConfig } from '../../src/nginx/load.js';
 import { parseFile } from '../../src/nginx/parser.js';
 import { makeSourceFile } from '../../src/nginx/tree.js';
-import { CORPUS, argumentsRelex, corpusAvailable, firstDifference, reconstruct, shapeOf, walkFiles } from './helpers.js';
+import { CORPUS, argumentsRelex, corpusAvailable, firstDifference, reconstruct, shapeOf, walkFiles, wordsMatchTokenizer } from './helpers.js';
 
 const available = corpusAvailable();
 
@@ -36,6 +36,20 @@ describe('every corpus config', () => {
       problems.push(...argumentsRelex(text, res.root));
     }
     console.log(`corpus: ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) parsed and rebuilt byte-identically; ${withSyntaxErrors} report syntax errors`);
+    expect(problems).toEqual([]);
+  });
+
+  it('gives the same names and arguments (values, offsets, lines, quotes) as the tokenizer reads', () => {
+    const problems: string[] = [];
+    let compared = 0;
+    for (const f of files) {
+      const text = fs.readFileSync(f).toString('latin1');
+      const res = parseFile(makeSourceFile(f, text));
+      if (res.diagnostics.length > 0) continue;
+      compared++;
+      problems.push(...wordsMatchTokenizer(text, res.root, f));
+    }
+    expect(compared).toBeGreaterThan(available ? 3000 : -1);
     expect(problems).toEqual([]);
   });
 });

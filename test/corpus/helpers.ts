@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lexer } from '../../src/nginx/lexer.js';
+import { Lexer, tokenize } from '../../src/nginx/lexer.js';
 import type { CrossplaneDirective } from '../../src/nginx/load.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { decodeLatin1 } from '../../src/nginx/tree.js';
@@ -84,6 +84,36 @@ export function argumentsRelex(text: string, nodes: Directive[]): string[] {
     if (d.block) stack.push(...d.block);
   }
   return problems;
+}
+
+/**
+ * The parser's names and arguments, in tree order, against the words of `tokenize` (which reads
+ * with `next()` only): same values, offsets, lines and quotes. This holds the parser's fast path
+ * for plain arguments to the general tokenizer. Only for files without syntax errors (where the
+ * parser drops an unfinished directive, the sequences legitimately differ).
+ */
+export function wordsMatchTokenizer(text: string, nodes: Directive[], file: string): string[] {
+  const words = tokenize(text).filter((t) => t.kind === 'word');
+  const seen: Array<{ value: string; start: number; end: number; line: number; quote: string | null }> = [];
+  const visit = (list: Directive[]): void => {
+    for (const d of list) {
+      const nameWord = words[seen.length];
+      // A quoted name keeps its quotes in the tree's offsets (start is the quote).
+      seen.push({ value: d.name, start: d.start, end: nameWord && nameWord.start === d.start ? nameWord.end : -1, line: d.line, quote: nameWord?.quote ?? null });
+      for (const a of d.args) seen.push({ value: a.value, start: a.start, end: a.end, line: a.line, quote: a.quote });
+      if (d.block) visit(d.block);
+    }
+  };
+  visit(nodes);
+  if (seen.length !== words.length) return [`${file}: ${seen.length} names/arguments in the tree, ${words.length} words from the tokenizer`];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const t = seen[i]!;
+    if (w.value !== t.value || w.start !== t.start || w.end !== t.end || w.line !== t.line || w.quote !== t.quote) {
+      return [`${file}: word ${i} differs: tokenizer ${JSON.stringify({ value: w.value, start: w.start, end: w.end, line: w.line, quote: w.quote })}, tree ${JSON.stringify(t)}`];
+    }
+  }
+  return [];
 }
 
 /** crossplane strips the parentheses of `if` (its `_prepare_if_args`); nginx passes them as words. */
