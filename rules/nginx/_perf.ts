@@ -34,7 +34,8 @@ export function isOpaqueInclude(d: Directive): boolean {
 export function inheritsFromOpaque(config: NginxConfig, at: Directive | null): boolean {
   for (const level of levelsOf(at)) {
     const kids = level ? level.block ?? [] : config.root;
-    if (kids.some((d) => isOpaqueInclude(d) && d.parent === level)) return true;
+    // Through the block's name index: rules ask per location, and an http level has thousands of children.
+    if (childrenNamed(kids, 'include').some((d) => isOpaqueInclude(d) && d.parent === level)) return true;
   }
   return false;
 }
@@ -92,13 +93,20 @@ function ownAndIfChildren(block: Directive): Directive[] {
   return out;
 }
 
+/** Argument values, read without building Arg objects (these helpers run per location and listen). */
+function argValuesOf(d: Directive): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < d.argc; i++) out.push(d.argValue(i)!);
+  return out;
+}
+
 /** Whether a location answers from the file system: no backend or `return`, and a root/alias/try_files. */
 export function locationServesFiles(config: NginxConfig, loc: Directive): boolean {
   const kids = ownAndIfChildren(loc);
   if (kids.some((d) => NON_FILE_HANDLERS.has(d.name))) return false;
   // `deny all` answers 403 before any file is read; ACME challenges are a handful of tiny files.
   if (kids.some((d) => d.name === 'deny' && d.args[0]?.value === 'all') && !kids.some((d) => d.name === 'allow')) return false;
-  if (loc.args.some((a) => a.value.includes('acme-challenge'))) return false;
+  if (argValuesOf(loc).some((v) => v.includes('acme-challenge'))) return false;
   if (kids.some((d) => d.name === 'alias' || d.name === 'try_files')) return true;
   // An explicit root somewhere up the chain (nginx's compiled-in `html` is not a real site).
   return effectiveValue(config, loc, 'root').node !== null;
@@ -113,7 +121,7 @@ export function serverLevelReachable(server: Directive): boolean {
 
 /** `location /` or `location ^~ /` (every URI that no other location takes). */
 export function isCatchAll(loc: Directive): boolean {
-  const a = loc.args.map((x) => x.value);
+  const a = argValuesOf(loc);
   return (a.length === 1 && a[0] === '/') || (a.length === 2 && a[0] === '^~' && a[1] === '/');
 }
 
@@ -132,7 +140,7 @@ export function staticScopes(config: NginxConfig, servers: Directive[]): Directi
 
 /** `listen` lines of a server that accept TLS (`ssl`, or `quic` for HTTP/3). */
 export function tlsListens(server: Directive): Directive[] {
-  return childrenNamed(server.block, 'listen').filter((l) => l.args.slice(1).some((a) => a.value === 'ssl' || a.value === 'quic'));
+  return childrenNamed(server.block, 'listen').filter((l) => argValuesOf(l).slice(1).some((v) => v === 'ssl' || v === 'quic'));
 }
 
 /** Whether a server terminates TLS: an `ssl`/`quic` listen or the old `ssl on`. */

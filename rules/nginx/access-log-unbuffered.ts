@@ -44,7 +44,7 @@ export const rule: Rule = {
         const logs = effectiveList(config, pass, 'access_log').nodes;
         // nginx's default log (unbuffered); its path is compiled in, so there is no fix to offer.
         const http = enclosing(pass, 'http');
-        if (logs.length === 0 && http && !outerLevelsUnknown(config, pass)) onDefault.add(http);
+        if (logs.length === 0 && http && !onDefault.has(http) && !outerLevelsUnknown(config, pass)) onDefault.add(http);
         for (const log of logs) {
           if (seen.has(log) || log.name !== 'access_log' || !isUnbufferedFileLog(log)) continue;
           seen.add(log);

@@ -2,6 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import {
   CONF_BLOCK,
   checkArity,
+  checksLoneValue,
   countedArgc,
   formFor,
   hasBlockSyntax,
@@ -32,9 +33,10 @@ export const rule: Rule = {
         });
         return;
       }
-      // Only a lone argument's value is ever checked (on/off, size, time): the rest are counted.
+      // Only a lone argument's value is ever checked (on/off, size, time): the rest are counted,
+      // and the value is read only for directives that have such a check.
       const count = countedArgc(d);
-      const problem = checkArity(spec, count, count === 1 ? [d.argValue(0)!] : [], context);
+      const problem = checkArity(spec, count, count === 1 && checksLoneValue(spec, form) ? [d.argValue(0)!] : [], context);
       if (!problem) return;
       if (problem.kind === 'count') ctx.report({ node: d, message: problem.message });
       else ctx.report({ node: d.args[problem.argIndex]!, file: d.file, message: problem.message });

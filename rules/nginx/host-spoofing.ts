@@ -14,11 +14,13 @@ export const rule: Rule = {
   },
   check(ctx) {
     for (const d of findAll(ctx.nginx!, 'proxy_set_header')) {
-      const name = d.args[0]?.value.toLowerCase();
-      const value = d.args[1];
-      if (name !== 'host' || !value) continue;
-      const m = /\$\{?((?:http|arg|cookie)_[A-Za-z0-9_]+)/.exec(value.value);
+      // Read values without building Arg objects: only the rare hit needs the argument's position.
+      if (d.argValue(0)?.toLowerCase() !== 'host') continue;
+      const raw = d.argValue(1);
+      if (raw === undefined) continue;
+      const m = /\$\{?((?:http|arg|cookie)_[A-Za-z0-9_]+)/.exec(raw);
       if (!m) continue;
+      const value = d.args[1]!;
       ctx.report({
         node: value,
         file: d.file,

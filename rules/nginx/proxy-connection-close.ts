@@ -1,4 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import { connectionEdits, connectionHeader, upstreamPools, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
 
 export const rule: Rule = {
@@ -13,27 +14,34 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
+    // Thousands of proxy_passes may point at one map entry: the engine keeps the first finding per
+    // place and message, so repeats are dropped here, before their message and fix are worked out.
+    // A message depends only on the node reported and the upstream's name.
+    const reported = new Map<Directive, Set<string>>();
+    const firstTime = (node: Directive, upstreamName: string): boolean => {
+      let names = reported.get(node);
+      if (!names) reported.set(node, (names = new Set()));
+      if (names.has(upstreamName)) return false;
+      names.add(upstreamName);
+      return true;
+    };
     for (const pp of upstreamProxyPasses(config)) {
       if (!upstreamPools(pp.upstream, ctx.options.versions.nginx)) continue;
       const c = connectionHeader(config, pp.node);
       if (c.state === 'cleared') continue;
-      const name = pp.upstream.args[0]?.value ?? '';
-      const fix = { description: 'clear the Connection header towards the upstream', edits: connectionEdits(config, pp) };
+      const name = pp.upstream.argValue(0) ?? '';
+      const node = c.state === 'map-close' ? c.entry ?? c.map : c.state === 'literal' ? c.node : pp.node;
+      if (!firstTime(node, name)) continue;
+      let message: string;
       if (c.state === 'map-close') {
-        ctx.report({
-          node: c.entry ?? c.map,
-          message: `map ${c.map.args[1]?.value} yields "close" for requests without Upgrade, so plain requests to keepalive upstream "${name}" close the connection (map '' to "")`,
-          fix,
-        });
+        message = `map ${c.map.argValue(1)} yields "close" for requests without Upgrade, so plain requests to keepalive upstream "${name}" close the connection (map '' to "")`;
       } else if (c.state === 'literal') {
-        ctx.report({ node: c.node, message: `"Connection: ${c.value}" towards keepalive upstream "${name}" prevents connection reuse`, fix });
+        message = `"Connection: ${c.value}" towards keepalive upstream "${name}" prevents connection reuse`;
       } else {
-        ctx.report({
-          node: pp.node,
-          message: `nginx sends "Connection: close" to keepalive upstream "${name}" unless the header is cleared (add 'proxy_set_header Connection "";')`,
-          fix,
-        });
+        message = `nginx sends "Connection: close" to keepalive upstream "${name}" unless the header is cleared (add 'proxy_set_header Connection "";')`;
       }
+      const fix = { description: 'clear the Connection header towards the upstream', edits: connectionEdits(config, pp) };
+      ctx.report({ node, message, fix });
     }
   },
 };

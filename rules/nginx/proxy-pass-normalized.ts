@@ -45,21 +45,23 @@ export const rule: Rule = {
   check(ctx) {
     walk(ctx.nginx!.root, (d) => {
       if (d.name === 'stream' || d.name === 'mail') return false;
-      if (d.name !== 'proxy_pass' || !d.args[0]) return undefined;
+      if (d.name !== 'proxy_pass') return undefined;
+      // Values are read with argValue: the Arg object is built only to report.
+      const value = d.argValue(0);
+      if (value === undefined) return undefined;
       const loc = d.parent;
       let exact = false;
       for (let p = loc; p; p = p.parent) {
         if (p.name === 'location') {
-          exact = p.args[0]?.value === '=';
+          exact = p.argValue(0) === '=';
           break;
         }
       }
       if (exact) return undefined;
-      const value = d.args[0].value;
       const { path } = splitUrl(value);
       if (path !== '' && !path.includes('$')) {
         ctx.report({
-          node: d.args[0],
+          node: d.args[0]!,
           file: d.file,
           message: `proxy_pass has a URI part ("${path}"): nginx replaces the matched prefix in the decoded, normalised URI, so "%2F", "%2E%2E" and merged slashes reach the backend differently from what the client sent`,
         });
@@ -68,7 +70,7 @@ export const rule: Rule = {
       const raw = rawUriRewrite(d);
       if (raw && !value.includes('$')) {
         ctx.report({
-          node: d.args[0],
+          node: d.args[0]!,
           file: d.file,
           message: `"rewrite … $request_uri" (line ${raw.line}) puts the still-encoded URI into $uri, and proxy_pass without a variable encodes it again: the backend receives "%252F" for "%2F" (pass it on with $1 or $uri)`,
         });

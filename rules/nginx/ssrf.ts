@@ -18,8 +18,9 @@ export const rule: Rule = {
     // Every proxy_pass outside stream/mail (the name index instead of a walk over every directive).
     findAll(config, 'proxy_pass').forEach((d) => {
       if (enclosing(d, 'stream', 'mail')) return undefined;
-      if (!d.args[0] || isInternal(d)) return undefined;
-      const parts = vars.expand(parseScript(d.args[0].value), d);
+      const target = d.argValue(0);
+      if (target === undefined || isInternal(d)) return undefined;
+      const parts = vars.expand(parseScript(target), d);
       // Walk the URL: before "://" a variable may be the scheme or the host, after it the host,
       // and from the first "/" on it is only the path.
       let state: 'start' | 'host' | 'path' = 'start';
@@ -41,7 +42,7 @@ export const rule: Rule = {
         }
         if (info.user && canContain(info, '.')) {
           ctx.report({
-            node: d.args[0],
+            node: d.args[0]!,
             file: d.file,
             message: `proxy_pass takes its ${state === 'host' ? 'host' : 'scheme or host'} from "$${p.v}", which the client controls: requests can be sent to any server (SSRF)`,
           });

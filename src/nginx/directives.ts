@@ -447,6 +447,11 @@ export function checkArity(
   return null;
 }
 
+/** Whether checkArity looks at a lone argument's value for `form` (on/off, size or time). */
+export function checksLoneValue(spec: DirectiveSpec, form: DirectiveForm): boolean {
+  return (form.type & CONF_FLAG) !== 0 || spec.value !== undefined;
+}
+
 /** ngx_parse_size / ngx_parse_offset: digits with an optional k/K/m/M (and g/G for offsets). */
 export function isNginxSize(value: string, offset: boolean): boolean {
   return offset ? /^\d+[kKmMgG]?$/.test(value) : /^\d+[kKmM]?$/.test(value);

@@ -54,11 +54,18 @@ export function effectiveValue(config: NginxConfig, at: Directive | null, name: 
   // nginx keeps the last value only for a few directives; most reject duplicates. Take the first.
   for (let level = innermostLevel(at); ; level = level.parent) {
     const found = firstChild(ownChildren(level, config), name);
-    if (found) return { args: found.args.map((a) => a.value), node: found, level, isDefault: false };
+    if (found) return { args: valuesOf(found), node: found, level, isDefault: false };
     if (!level) break;
   }
   const def = nginxDefault(name, nginxVersion);
   return { args: def ?? null, node: null, level: null, isDefault: true };
+}
+
+/** Argument values of `d`, read without building its Arg objects (callers ask per location). */
+function valuesOf(d: Directive): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < d.argc; i++) out.push(d.argValue(i)!);
+  return out;
 }
 
 /** Directives of `kids` named one of `names`, in order (long blocks answer through their index). */
@@ -100,7 +107,7 @@ const NO_HEADERS: ReadonlyMap<string, Directive> = new Map();
 function headerMap(nodes: Directive[]): Map<string, Directive> {
   const map = new Map<string, Directive>();
   for (const d of nodes) {
-    const h = d.args[0]?.value;
+    const h = d.argValue(0);
     if (h !== undefined) map.set(h.toLowerCase(), d);
   }
   return map;

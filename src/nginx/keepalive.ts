@@ -6,7 +6,7 @@
 // `Connection: close` by default).
 
 import type { Directive, NginxConfig } from './tree.js';
-import { firstChild } from './tree.js';
+import { enclosing, findAll, firstChild } from './tree.js';
 import { effectiveList, effectiveProxyHeaders, effectiveValue, nginxDefault } from './effective.js';
 import { BALANCING_METHODS, proxyPasses, type ProxyPass } from './query.js';
 import type { Edit } from '../lint/rule.js';
@@ -38,7 +38,7 @@ export function connectionHeader(config: NginxConfig, at: Directive): Connection
   const headers = effectiveProxyHeaders(config, at);
   const node = headers.get('connection');
   if (!node) return { state: 'unset' };
-  const value = node.args[1]?.value ?? '';
+  const value = node.argValue(1) ?? '';
   if (value === '') return { state: 'cleared', node };
   const varMatch = /^\$([A-Za-z0-9_]+)$/.exec(value);
   if (varMatch) {
@@ -57,13 +57,11 @@ export function findMap(config: NginxConfig, name: string): Directive | undefine
   let index = mapIndex.get(config);
   if (!index) {
     index = new Map();
-    const stack = [...config.root];
-    while (stack.length > 0) {
-      const d = stack.pop()!;
-      if (d.name === 'map') {
-        const v = d.args[1]?.value;
-        if (v?.startsWith('$') && !index.has(v.slice(1))) index.set(v.slice(1), d);
-      } else if (d.block) stack.push(...d.block);
+    // The last map of a name in tree order wins; a `map` line inside a map's body is an entry.
+    for (const d of findAll(config, 'map')) {
+      if (enclosing(d, 'map')) continue;
+      const v = d.argValue(1);
+      if (v?.startsWith('$')) index.set(v.slice(1), d);
     }
     mapIndex.set(config, index);
   }

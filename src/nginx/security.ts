@@ -3,7 +3,7 @@
 // or a dot? does it always start with a slash?).
 
 import type { Arg, Directive, NginxConfig } from './tree.js';
-import { childrenNamed, findAll, firstChild, walk } from './tree.js';
+import { childrenNamed, enclosing, findAll, firstChild, walk } from './tree.js';
 import type { CharSet, ParsedRegex } from './regex.js';
 import { emptySet, fullSet, groupChars, hasChar, parseRegex, unionSets } from './regex.js';
 
@@ -42,15 +42,17 @@ export function locationRegex(loc: Directive): LocationRegex | null {
 }
 
 function readLocationRegex(loc: Directive): LocationRegex | null {
-  const a0 = loc.args[0];
-  if (!a0) return null;
-  if ((a0.value === '~' || a0.value === '~*') && loc.args[1]) {
-    return { arg: loc.args[1], pattern: loc.args[1].value, caseInsensitive: a0.value === '~*', prefixLength: 0 };
+  // Most locations are prefixes: their Arg objects are built only for a regex.
+  const v0 = loc.argValue(0);
+  if (v0 === undefined) return null;
+  if ((v0 === '~' || v0 === '~*') && loc.argc > 1) {
+    const arg = loc.args[1]!;
+    return { arg, pattern: arg.value, caseInsensitive: v0 === '~*', prefixLength: 0 };
   }
-  if (a0.value.startsWith('~') && a0.value.length > 1) {
-    const ci = a0.value.startsWith('~*');
+  if (v0.startsWith('~') && v0.length > 1) {
+    const ci = v0.startsWith('~*');
     const len = ci ? 2 : 1;
-    return { arg: a0, pattern: a0.value.slice(len), caseInsensitive: ci, prefixLength: len };
+    return { arg: loc.args[0]!, pattern: v0.slice(len), caseInsensitive: ci, prefixLength: len };
   }
   return null;
 }
@@ -118,8 +120,10 @@ function collectRegexSites(config: NginxConfig): RegexSite[] {
     } else if (d.name === 'rewrite' && d.args[0]) {
       out.push({ node: d, arg: d.args[0], pattern: d.args[0].value, caseInsensitive: false, kind: 'rewrite', prefixLength: 0, subject: '$uri' });
     } else if ((d.name === 'server_name' || d.name === 'valid_referers') && d.parent?.name !== 'map') {
-      for (const a of d.args) {
-        if (a.value.startsWith('~') && a.value.length > 1) {
+      for (let i = 0; i < d.argc; i++) {
+        const v = d.argValue(i)!;
+        if (v.startsWith('~') && v.length > 1) {
+          const a = d.args[i]!;
           out.push({ node: d, arg: a, pattern: a.value.slice(1), caseInsensitive: d.name === 'server_name', kind: d.name, prefixLength: 1, subject: d.name === 'server_name' ? '$host' : '$http_referer' });
         }
       }
@@ -232,6 +236,13 @@ function builtinInfo(name: string): VarInfo | null {
   return null;
 }
 
+interface NamedCapture {
+  regex: ParsedRegex;
+  subject: string | null;
+}
+
+const NO_NAMED_CAPTURES: ReadonlyMap<string, NamedCapture> = new Map();
+
 interface Definition {
   script: ScriptPart[];
   at: Directive;
@@ -244,6 +255,7 @@ export class VarModel {
   private regexCache = new Map<string, ParsedRegex>();
   /** varInfo answers for names that no capture shadows, at depth 0 (they don't depend on the place). */
   private placeFree = new Map<string, VarInfo>();
+  private namedScopes = new Map<Directive, ReadonlyMap<string, NamedCapture>>();
 
   constructor(private readonly config: NginxConfig) {
     // Both lists come in tree order, as a walk would see them (later maps win).
@@ -303,21 +315,38 @@ export class VarModel {
   }
 
   /** The regex defining the named capture `name` visible at `at`. */
-  private namedCapture(name: string, at: Directive): { regex: ParsedRegex; subject: string | null } | null {
-    for (let p = at.parent; p; p = p.parent) {
-      if (p.name === 'if') {
-        const c = ifCondition(p);
-        if (c && isRegexOperator(c.operator) && c.operand !== null) {
-          const r = this.regex(c.operand, c.operator!.endsWith('*'));
-          if (r.names.has(name)) return { regex: r, subject: c.variable };
-        }
-      } else if (p.name === 'location') {
-        const lr = locationRegex(p);
-        if (lr) {
-          const r = this.regex(lr.pattern, lr.caseInsensitive);
-          if (r.names.has(name)) return { regex: r, subject: '$uri' };
-        }
-      }
+  private namedCapture(name: string, at: Directive): NamedCapture | null {
+    return this.namedCapturesIn(at.parent).get(name) ?? null;
+  }
+
+  /**
+   * Named captures visible inside block `p`, the innermost regex winning. Every variable use asks
+   * this, and thousands of uses share a few blocks: one answer per block, and blocks whose regex
+   * names nothing share their parent's map.
+   */
+  private namedCapturesIn(p: Directive | null): ReadonlyMap<string, NamedCapture> {
+    if (!p) return NO_NAMED_CAPTURES;
+    let scope = this.namedScopes.get(p);
+    if (scope) return scope;
+    scope = this.namedCapturesIn(p.parent);
+    const own = this.blockRegex(p);
+    if (own && own.regex.names.size > 0) {
+      const merged = new Map(scope);
+      for (const n of own.regex.names.keys()) merged.set(n, own);
+      scope = merged;
+    }
+    this.namedScopes.set(p, scope);
+    return scope;
+  }
+
+  /** The regex an `if` (any regex operator) or a regex `location` matches, with its subject. */
+  private blockRegex(p: Directive): NamedCapture | null {
+    if (p.name === 'if') {
+      const c = ifCondition(p);
+      if (c && isRegexOperator(c.operator) && c.operand !== null) return { regex: this.regex(c.operand, c.operator!.endsWith('*')), subject: c.variable };
+    } else if (p.name === 'location') {
+      const lr = locationRegex(p);
+      if (lr) return { regex: this.regex(lr.pattern, lr.caseInsensitive), subject: '$uri' };
     }
     return null;
   }
@@ -488,7 +517,7 @@ export function isInternal(at: Directive): boolean {
   for (let p = at.parent; p; p = p.parent) {
     if (p.name === 'location') {
       if (firstChild(p.block, 'internal')) return true;
-      if (p.args[0]?.value.startsWith('@')) return true;
+      if (p.argValue(0)?.startsWith('@')) return true;
     }
   }
   return false;
@@ -565,12 +594,16 @@ export function dnsTargets(config: NginxConfig, isInternalName: (h: string) => b
 
 function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => boolean): DnsTarget[] {
   const upstreams = new Map<string, Directive>();
-  walk(config.root, (d) => {
-    if (d.name === 'upstream' && d.block && d.args[0]) upstreams.set(d.args[0].value, d);
-    return d.name === 'stream' ? false : undefined;
-  });
+  // In tree order (a later upstream of a name wins), stream upstreams left out.
+  for (const d of findAll(config, 'upstream')) {
+    const name = d.argValue(0);
+    if (d.block && name !== undefined && !enclosing(d, 'stream')) upstreams.set(name, d);
+  }
   const vars = new VarModel(config);
   const out: DnsTarget[] = [];
+  // Thousands of passes may share one upstream: its servers are listed once (repeats would be
+  // dropped below anyway, as the same places).
+  const listedUpstreams = new Set<Directive>();
   const staticHost = (node: Directive, host: string, pass: Directive): void => {
     if (isLiteralIp(host) || isLocalhost(host)) return;
     const internal = isInternalName(host);
@@ -602,6 +635,8 @@ function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => b
       staticHost(d, host, d);
       return undefined;
     }
+    if (listedUpstreams.has(up)) return undefined;
+    listedUpstreams.add(up);
     for (const s of (up.block ?? []).filter((k) => k.name === 'server')) {
       const h = s.args[0] ? hostOf(s.args[0].value) : null;
       if (!h) continue;
