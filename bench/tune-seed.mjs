@@ -10,6 +10,8 @@
 // TUNED_CONF=path[,path…] skips step 1 and measures the given nginx.conf files instead (each one
 // its own target, named by its file name; the first is the one the targets are checked on), for
 // quick by-hand experiments. ROUNDS (default 5) and WRK_DURATION (default 3s) size the runs.
+// CPU=1 also reports where the CPU went per request (µs of gunicorn, of the target's nginx, and of
+// the rest — wrk and the kernel's loopback work — from /proc), the medians over the rounds.
 // PROBE=1 also measures every target with conftune's embedded probe (one generator thread, as the
 // tuner runs it) right after wrk, so the two clients can be compared on the same host state.
 // Before each round the host must be quiet (other processes under QUIET_PCT % of the CPUs, default
@@ -28,6 +30,7 @@ const BUDGET = process.env.TUNE_BUDGET ?? '60s';
 const SEED = path.join(REPO, 'fixtures/seed');
 const DIST = process.env.CONFTUNE_DIST ?? path.join(REPO, 'dist/src');
 const WITH_PROBE = process.env.PROBE === '1';
+const WITH_CPU = process.env.CPU === '1';
 const QUIET_PCT = Number(process.env.QUIET_PCT ?? 25);
 const GIVEN = (process.env.TUNED_CONF ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(p));
 
@@ -73,9 +76,43 @@ function runTune() {
 function wrk(url) {
   const r = spawnSync('wrk', ['-t1', '-c32', `-d${DURATION}`, '--timeout', '5s', url], { encoding: 'utf8', timeout: 60_000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout ?? '')?.[1] ?? NaN);
+  const requests = Number(/(\d+) requests in/.exec(r.stdout ?? '')?.[1] ?? NaN);
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout ?? '')?.[1] ?? '0';
   const socketErrors = /Socket errors: (.*)/.exec(r.stdout ?? '')?.[1];
-  return { rps, errors: Number(errors), socketErrors };
+  return { rps, requests, errors: Number(errors), socketErrors };
+}
+
+const CLK_TCK = 100;
+/** CPU seconds (user + system) used so far by `pid` and its live descendants, from /proc. */
+function cpuSeconds(pid) {
+  let ticks = 0;
+  const seen = new Set();
+  const visit = (p) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
+        for (const c of fs.readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) visit(Number(c));
+      }
+    } catch {
+      // gone, or no /proc: counts as nothing
+    }
+  };
+  visit(pid);
+  return ticks / CLK_TCK;
+}
+
+/** Busy CPU seconds of the whole host so far, from /proc/stat. */
+function hostCpuSeconds() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return (f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0)) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Busy share of all CPUs (0..1) over `ms`, from /proc/stat (null where there is none). */
@@ -141,19 +178,21 @@ try {
   for (const [i, conf] of tunedConfs.entries()) {
     const nginx = await startNginx({ name: `tuned-${i}`, parentDir: work, mainFile: seedMain, texts: new Map([[seedMain, fs.readFileSync(conf, 'latin1')]]), backend, info, group });
     const name = GIVEN.length === 0 ? 'tuned nginx.conf' : i === 0 ? `tuned ${path.basename(conf)}` : path.basename(conf);
-    tunedTargets.push({ name, url: `http://127.0.0.1:${nginx.entry.port}/` });
+    tunedTargets.push({ name, url: `http://127.0.0.1:${nginx.entry.port}/`, nginxPid: nginx.process.pid });
   }
   const TUNED = tunedTargets[0].name;
   const targets = [
-    { name: 'seed nginx.conf', url: `http://127.0.0.1:${seedNginx.entry.port}/` },
+    { name: 'seed nginx.conf', url: `http://127.0.0.1:${seedNginx.entry.port}/`, nginxPid: seedNginx.process.pid },
     ...tunedTargets,
-    { name: 'raw gunicorn', url: `http://127.0.0.1:${port}/` },
+    { name: 'raw gunicorn', url: `http://127.0.0.1:${port}/`, nginxPid: null },
   ];
   const width = Math.max(20, ...targets.map((t) => t.name.length + 1));
   const runs = new Map(targets.map((t) => [t.name, []]));
   const probeRuns = new Map(targets.map((t) => [t.name, []]));
   const probeUtil = [];
   const errors = new Map(targets.map((t) => [t.name, 0]));
+  // Per target and round: µs of CPU per request for gunicorn, nginx and the rest.
+  const cpuRuns = new Map(targets.map((t) => [t.name, []]));
   let flagged = 0;
   // Bounded: ROUNDS + 1 rounds, plus at most ROUNDS retries of rounds taken on a busy host.
   for (let round = 0, tries = 0; round <= ROUNDS && tries <= 2 * ROUNDS + 1; tries++) {
@@ -161,7 +200,15 @@ try {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     const got = new Map();
     for (const t of order) {
+      const before = WITH_CPU ? { g: cpuSeconds(gunicorn.pid), n: t.nginxPid ? cpuSeconds(t.nginxPid) : 0, host: hostCpuSeconds() } : null;
       const r = wrk(t.url);
+      if (before) {
+        const g = cpuSeconds(gunicorn.pid) - before.g;
+        const n = t.nginxPid ? cpuSeconds(t.nginxPid) - before.n : 0;
+        const host = hostCpuSeconds() - before.host;
+        const perReq = (x) => (x / r.requests) * 1e6;
+        r.cpu = { gunicorn: perReq(g), nginx: perReq(n), rest: perReq(Math.max(0, host - g - n)) };
+      }
       const p = WITH_PROBE ? await probeRun(t.url) : null;
       got.set(t.name, { r, p });
     }
@@ -177,6 +224,7 @@ try {
       for (const t of targets) {
         const { r, p } = got.get(t.name);
         runs.get(t.name).push(r.rps);
+        if (r.cpu) cpuRuns.get(t.name).push(r.cpu);
         errors.set(t.name, errors.get(t.name) + r.errors);
         if (r.socketErrors) console.log(`  ${t.name}: socket errors ${r.socketErrors}`);
         if (p) {
@@ -204,6 +252,17 @@ try {
     console.log('');
     console.log(`embedded probe (1 generator thread, median CPU use of its core ${fmt(median(probeUtil) * 100, 0)}%):`);
     for (const t of targets) console.log(`${t.name.padEnd(width)}${fmt(pmed(t.name), 0).padStart(12)}   ${probeRuns.get(t.name).map((x) => fmt(x, 0)).join(' ').padEnd(ROUNDS * 6 + 1)} ${fmt(spread(probeRuns.get(t.name)) * 100, 1).padStart(5)}%             ${fmt(ppaired(t.name, 'seed nginx.conf')).padStart(5)}   ${fmt(ppaired(t.name, 'raw gunicorn'))}`);
+  }
+  if (WITH_CPU) {
+    console.log('');
+    console.log(`CPU per request (µs, medians over rounds; "rest" is wrk plus loopback work the kernel did outside both):`);
+    console.log(`${'target'.padEnd(width)}   gunicorn      nginx       rest      total`);
+    for (const t of targets) {
+      const xs = cpuRuns.get(t.name);
+      const m = (k) => median(xs.map((x) => x[k]));
+      const total = median(xs.map((x) => x.gunicorn + x.nginx + x.rest));
+      console.log(`${t.name.padEnd(width)}${fmt(m('gunicorn'), 1).padStart(11)}${fmt(m('nginx'), 1).padStart(11)}${fmt(m('rest'), 1).padStart(11)}${fmt(total, 1).padStart(11)}`);
+    }
   }
   const vsSeed = med(TUNED) / med('seed nginx.conf');
   const vsRaw = med(TUNED) / med('raw gunicorn');

@@ -37,7 +37,7 @@ const INTERN_SLOTS = 4096;
 
 /**
  * A direct-mapped cache of recent short strings, slot chosen from length and end bytes: cheaper
- * than a Map (no hashing), and enough to keep one copy of repeated names and values.
+ * than a Map (no hashing), and enough to keep one copy of each repeated directive name.
  */
 export function newInternCache(): string[] {
   return new Array<string>(INTERN_SLOTS).fill('');
@@ -93,9 +93,9 @@ export function parseFile(file: SourceFile, parent: Directive | null = null, inc
   let name: string | null = null;
   let nameStart = 0;
   let nameLine = 0;
-  // Positions go to one flat table per parse; a directive's arguments are a contiguous run of it.
-  // (Real configs have about one directive per 45 bytes and one argument per 13: first guesses
-  // that save most regrowth.)
+  // Positions go to the load's table (or this parse's own); a directive's arguments are a
+  // contiguous run of it. (Real configs have about one directive per 45 bytes and one argument per
+  // 13: first guesses that save most regrowth.)
   const table = options.table ?? new NodeTable(Math.ceil(len / 40) + 8, Math.ceil(len / 12) + 16);
   const unitNumber = table.addUnit(file, includedBy, comments);
   const unit = table.units[unitNumber]!;
