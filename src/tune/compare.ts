@@ -72,6 +72,8 @@ export interface Ratio {
 
 export interface ComparisonResult {
   scenario: ScenarioKind;
+  /** The slow readers that ran beside the measured load (slow-client scenario). */
+  slowClients?: { connections: number; bytesPerSec: number; path: string };
   rounds: number;
   runSec: number;
   arms: ArmSummary[];
@@ -222,7 +224,7 @@ export async function compareArms(arms: Arm[], scenario: Scenario, o: CompareOpt
   const ref = samples.get(arms[0]!.id)!;
   const ratios: Record<string, Ratio> = {};
   for (const a of arms) ratios[a.id] = pairedRatio(ref, samples.get(a.id)!);
-  return { scenario: scenario.kind, rounds: o.rounds, runSec: scenario.runSec, arms: summaries, ratios, interrupted: interrupted || o.signal?.aborted === true };
+  return { scenario: scenario.kind, ...(scenario.slowClients ? { slowClients: scenario.slowClients } : {}), rounds: o.rounds, runSec: scenario.runSec, arms: summaries, ratios, interrupted: interrupted || o.signal?.aborted === true };
 }
 
 export type Verdict = 'better' | 'same' | 'worse' | 'more-errors' | 'fixes-errors' | 'not-reproduced';
@@ -230,8 +232,8 @@ export type Verdict = 'better' | 'same' | 'worse' | 'more-errors' | 'fixes-error
 /**
  * A candidate's verdict against the reference in one comparison. Throughput and slow clients:
  * better when its median gain beats both arms' run-to-run spread, every round agrees (each paired
- * ratio above 1) and it adds no errors; worse likewise. Idle gap: errors decide (the reference
- * must show them for a fix to count).
+ * ratio above 1) and it adds no errors; worse likewise; better too against a reference that
+ * served nothing at all. Idle gap: errors decide (the reference must show them for a fix to count).
  */
 export function verdictOf(c: ComparisonResult, candidateId: string): Verdict {
   const ref = c.arms[0]!;
@@ -242,6 +244,11 @@ export function verdictOf(c: ComparisonResult, candidateId: string): Verdict {
     return cand.errors < ref.errors ? 'fixes-errors' : 'same';
   }
   if (ref.errors > 0 && cand.errors === 0) return 'fixes-errors';
+  // A reference that served nothing in any round (every worker held by slow clients) has no
+  // ratio to compare: a candidate that served in every round is better, plainly.
+  if (ref.samples.length > 0 && ref.samples.every((s) => s.rps === 0)) {
+    return cand.samples.length > 0 && cand.samples.every((s) => s.rps > 0) ? 'better' : 'same';
+  }
   // Both the ratio of medians and the median of paired ratios must clear the noise.
   const paired = c.ratios[candidateId]!.median - 1;
   const gain = ref.rps > 0 ? cand.rps / ref.rps - 1 : 0;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { check, type CheckOptions, type CheckResult } from '../check.js';
-import { decodeLatin1 } from '../nginx/tree.js';
+import { decodeLatin1, enclosing, walk, type Directive, type NginxConfig } from '../nginx/tree.js';
 import type { Edit } from '../lint/rule.js';
 import { probe } from '../probe/index.js';
 import type { GunicornApp } from '../gunicorn/types.js';
@@ -14,7 +14,7 @@ import { gunicornAvailable, resolvedKnobs, startBackend, type BackendKind, type 
 import { applyRules, fixCandidates, gunicornEdits, knobVariants, mainConfig, probeRules, withDefaultLogBuffer, type Candidate, type CandidateContext, type Knob, type SearchState } from './candidates.js';
 import { compareArms, verdictOf, type Arm, type ComparisonResult, type ProbeFn, type Scenario, type ScenarioKind, type Verdict } from './compare.js';
 import { ProcessGroup } from './procs.js';
-import { nginxBinaryInfo, startNginx, type NginxInstance } from './sandbox.js';
+import { locationPath, nginxBinaryInfo, startNginx, type NginxInstance } from './sandbox.js';
 import { TuneError, type CandidateReport, type NamedComparison, type TuneOptions, type TuneProgress, type TuneResult } from './types.js';
 
 export type { TuneOptions, TuneResult, TuneProgress, CandidateReport, NamedComparison } from './types.js';
@@ -80,7 +80,45 @@ function chooseBackend(o: TuneOptions, app: GunicornApp | undefined, notes: stri
   return o.gunicornCmd || app?.wsgiApp ? 'user' : 'hello';
 }
 
-function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, keepaliveSec: number, backendKind: BackendKind): Scenario {
+/**
+ * Body size the slow clients ask the bundled backends for. It must exceed what the socket buffers
+ * on the way hold (gunicorn's send buffer, nginx's upstream receive and client send buffers, the
+ * client's receive buffer), or the kernel absorbs it and no worker waits: measured on loopback
+ * here (tcp_rmem max 32 MB, tcp_wmem max 4 MB), 1 MB and 4 MB bodies showed no effect of
+ * `proxy_buffering off` toward 5 sync workers, 16 MB took throughput from ~9,000 to ~90 req/s.
+ * The fixed arm pays for it in nginx temp files (16 MB per slow client and run, in the sandbox).
+ */
+const SLOW_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Where the slow clients of the slow-client scenario go: the location of the first finding whose
+ * fix that scenario verifies (a `proxy_buffering off` in `/export/` is only exercised by slow
+ * readers of `/export/…`); `/` when there is none. With the bundled backends the path asks for a
+ * big body (`…/bytes/1048576`, which both answer under any prefix); a user's app gets the
+ * location's own path.
+ */
+function slowClientPath(initial: CheckResult, config: NginxConfig, probeKinds: Map<string, ScenarioKind>, backendKind: BackendKind): string {
+  let base = '/';
+  let exact = false;
+  const wanted = initial.findings.find((f) => probeKinds.get(f.ruleId) === 'slow-client');
+  if (wanted) {
+    let at: Directive | undefined;
+    walk(config.root, (d) => {
+      if (at) return false;
+      if (d.start === wanted.start && d.file.path === wanted.file) at = d;
+      return undefined;
+    });
+    const loc = at ? (at.name === 'location' ? at : enclosing(at, 'location')) : undefined;
+    if (loc) {
+      base = locationPath(loc);
+      exact = loc.argValue(0) === '=';
+    }
+  }
+  if (backendKind === 'user' || exact) return base;
+  return `${base.endsWith('/') ? base : `${base}/`}bytes/${SLOW_BODY_BYTES}`;
+}
+
+function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, keepaliveSec: number, backendKind: BackendKind, slowPath = '/', workers = 14): Scenario {
   const warmupSec = Math.min(0.25, runSec / 4);
   if (kind === 'idle-gap') {
     // 16 connections in step send bursts that find the pool's connections idle for about the gap
@@ -92,8 +130,8 @@ function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, ke
     return { kind, connections: 16, runSec: keepaliveSec * 3 + 0.3, warmupSec: 0, method: 'POST', body: 'conftune=idle-gap', idleGapsMs: [ka - 4, ka - 2, ka].filter((g) => g > 0) };
   }
   if (kind === 'slow-client') {
-    const big = backendKind === 'user' ? '/' : '/bytes/1048576';
-    return { kind, connections, runSec, warmupSec, method: 'GET', slowClients: { connections: 16, bytesPerSec: 16 * 1024, path: big } };
+    // Two more slow readers than workers is enough to tie them all up (and bounds the temp files).
+    return { kind, connections, runSec, warmupSec, method: 'GET', slowClients: { connections: Math.min(16, workers + 2), bytesPerSec: 16 * 1024, path: slowPath } };
   }
   return { kind, connections, runSec, warmupSec, method: 'GET' };
 }
@@ -260,7 +298,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     // current arm), so the screen's runs leave it its share of the budget.
     const searchState = { files: combined?.files ?? new Map<string, string>(), knobs: {}, backend: resolvedKnobs(app) };
     const planned = o.search ? searchPlan(searchState, ctx, backendKind, SEARCH_KNOBS, costs) : { arms: 0, fixedSec: 0 };
-    const slots = slotsFor(wantThroughput ? screenArms.length : 0) + slotsFor(planned.arms) + slotsFor(2);
+    const slowArms = screenArms.filter((a) => a.candidate?.scenarios.includes('slow-client'));
+    const wantSlow = wanted('slow-client') && slowArms.length > 0;
+    // Slow-client runs cost about twice a throughput run (the slow readers' teardown, nginx's temp files).
+    const slots = slotsFor(wantThroughput ? screenArms.length : 0) + (wantSlow ? 2 * slotsFor(slowArms.length + 1) : 0) + slotsFor(planned.arms) + slotsFor(2);
     const fixedSec = (idleFits ? idleGapCost(idleScenario, idleArms.length + 1) : 0) + planned.fixedSec + 1;
     let runSec = fitRunSec(slots, fixedSec);
     let throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
@@ -275,9 +316,11 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       const c = await compare('screen', screenArms, throughput);
       for (const a of screenArms.slice(1)) note(a.id, 'throughput', c);
     }
-    if (wanted('slow-client') && screenCands.some((x) => x.scenarios.includes('slow-client')) && !signal.aborted) {
-      const arms = [baseArm, ...screenArms.filter((a) => a.candidate?.scenarios.includes('slow-client'))];
-      const c = await compare('slow-client', arms, scenarioFor('slow-client', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind));
+    const slowScenario = (sec: number): Scenario =>
+      scenarioFor('slow-client', sec, o.connections ?? 32, baseKnobs.keepalive, backendKind, slowClientPath(initial, config, probeKinds, backendKind), baseKnobs.workers);
+    if (wantSlow && !signal.aborted) {
+      const arms = [baseArm, ...slowArms];
+      const c = await compare('slow-client', arms, slowScenario(runSec));
       for (const a of arms.slice(1)) note(a.id, 'slow-client', c);
     }
     if (idleFits && !signal.aborted) {
@@ -305,6 +348,10 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     let keepRules: string[];
     if (combined && isAccepted(combined.id)) keepRules = combined.rules.filter((r) => !rejectedRules.has(r));
     else keepRules = singles.filter((s) => isAccepted(s.id)).flatMap((s) => s.rules);
+    // A fix rides along in the combined candidate only if its own scenario was run: with
+    // `--scenario slow-client`, the access-log buffer (a throughput fix) was never measured.
+    const ran = new Set(comparisons.map((c) => c.scenario));
+    keepRules = keepRules.filter((r) => ran.has(probeKinds.get(r) ?? 'throughput'));
     let current: RunningArm = baseArm;
     let currentCand: Candidate | null = null;
     const measured = screenArms.find((a) => a.candidate && sameRules(a.candidate.rules, keepRules));
@@ -370,9 +417,14 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     } else if (current !== baseArm && !signal.aborted) {
       chosen = currentCand;
       // The confirmation gets what is left (within MAX_RUN_SEC per run): the longest runs of all.
-      runSec = Math.max(runSec, fitRunSec(slotsFor(2), 0));
+      // It re-runs the scenario that showed the gain: a buffering fix wins under slow clients and
+      // is a wash under plain throughput, which must not undo it.
+      const won = verdicts.get(current.id) ?? {};
+      const slowOnly = won['slow-client'] === 'better' || (!won['slow-client'] && currentCand?.scenarios.includes('slow-client') === true);
+      const confirmSlow = wantSlow && won.throughput !== 'better' && slowOnly;
+      runSec = Math.max(runSec, fitRunSec(confirmSlow ? 2 * slotsFor(2) : slotsFor(2), 0));
       throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
-      const c = await compare('confirm', [baseArm, current], throughput);
+      const c = await compare('confirm', [baseArm, current], confirmSlow ? slowScenario(runSec) : throughput);
       baseline = c.arms[0]!;
       tuned = c.arms[1]!;
       ratio = c.ratios[current.id]!;

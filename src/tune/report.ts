@@ -40,7 +40,9 @@ export function formatTuneTable(r: TuneResult): string {
     for (const c of r.candidates) {
       for (const [scenario, v] of Object.entries(c.verdicts)) {
         const ratio = c.ratios[scenario as keyof typeof c.ratios];
-        rows.push([`${c.phase}${scenario === 'throughput' ? '' : ` (${scenario})`}`, c.label, ratio ? `${fmt(ratio.median, 2)}×` : '-', ratio ? `${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)}` : '-', `${v}${c.accepted ? ' ✓' : ''}`]);
+        // A zero ratio means the reference served nothing: no ratio exists.
+        const has = ratio !== undefined && ratio.median > 0;
+        rows.push([`${c.phase}${scenario === 'throughput' ? '' : ` (${scenario})`}`, c.label, has ? `${fmt(ratio.median, 2)}×` : ratio ? 'ref. 0 req/s' : '-', has ? `${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)}` : '-', `${v}${c.accepted ? ' ✓' : ''}`]);
       }
     }
     out.push(table(rows.map((row) => [row[0]!, row[1]!, row[2]!, row[3]!, row[4]!]), 2));
@@ -48,7 +50,10 @@ export function formatTuneTable(r: TuneResult): string {
   if (r.baseline) {
     const b = r.baseline;
     const t = r.tuned;
-    out.push('', t ? 'baseline vs tuned (re-measured side by side):' : 'baseline:');
+    const confirm = r.comparisons.find((c) => c.phase === 'confirm');
+    const slow = confirm?.slowClients;
+    const under = slow ? `, beside ${slow.connections} clients reading ${slow.path} at ${Math.round(slow.bytesPerSec / 1024)} KiB/s` : '';
+    out.push('', t ? `baseline vs tuned (re-measured side by side${under}):` : 'baseline:');
     const col = (f: (a: ArmSummary) => string): string[] => [f(b), ...(t ? [f(t)] : [])];
     const rows: string[][] = [['', 'baseline', ...(t ? ['tuned'] : [])]];
     rows.push(['req/s (median)', ...col((a) => fmt(a.rps))]);
@@ -60,7 +65,8 @@ export function formatTuneTable(r: TuneResult): string {
     rows.push(['nginx CPU ms/req', ...col((a) => fmt(a.nginxCpuPerKReq, 3))]);
     rows.push(['backend CPU ms/req', ...col((a) => fmt(a.backendCpuPerKReq, 3))]);
     out.push(table(rows));
-    if (t && r.ratio) out.push(`ratio: ${fmt(r.ratio.median, 2)}× req/s (paired rounds ${fmt(r.ratio.min, 2)}–${fmt(r.ratio.max, 2)})`);
+    if (t && r.ratio && r.ratio.median > 0) out.push(`ratio: ${fmt(r.ratio.median, 2)}× req/s (paired rounds ${fmt(r.ratio.min, 2)}–${fmt(r.ratio.max, 2)})`);
+    else if (t && r.ratio) out.push('ratio: none (the baseline served no request in any round)');
   }
   out.push('', r.chosen.changes.length > 0 ? `chosen: ${r.chosen.label}` : 'chosen: the original configuration (no change measured better)');
   for (const c of r.chosen.changes) out.push(`  - ${c}`);
@@ -149,16 +155,19 @@ function diffHtml(patch: string): string {
 export function renderHtmlReport(r: TuneResult, title = 'conftune tune report'): string {
   const confirm = r.comparisons.find((c) => c.phase === 'confirm');
   const sections: string[] = [];
+  const ratioText = r.ratio && r.ratio.median > 0 ? `<b>${fmt(r.ratio.median, 2)}×</b> (paired rounds ${fmt(r.ratio.min, 2)}–${fmt(r.ratio.max, 2)})` : 'the baseline served no request in any round';
   const summary = r.baseline && r.tuned && r.ratio
-    ? `<p class="big">${fmt(r.baseline.rps)} → <b>${fmt(r.tuned.rps)}</b> req/s: <b>${fmt(r.ratio.median, 2)}×</b> (paired rounds ${fmt(r.ratio.min, 2)}–${fmt(r.ratio.max, 2)}), errors ${r.baseline.errors} → ${r.tuned.errors}</p>`
+    ? `<p class="big">${fmt(r.baseline.rps)} → <b>${fmt(r.tuned.rps)}</b> req/s: ${ratioText}, errors ${r.baseline.errors} → ${r.tuned.errors}</p>`
     : `<p class="big">No change measured better than the baseline.</p>`;
   sections.push(summary);
+  const slowNote = (c: ComparisonResult): string =>
+    c.slowClients ? `<p>Beside the measured load: ${c.slowClients.connections} slow clients reading <code>${esc(c.slowClients.path)}</code> at ${Math.round(c.slowClients.bytesPerSec / 1024)} KiB/s.</p>` : '';
   if (confirm) {
-    sections.push(`<h2>Throughput: baseline vs tuned</h2>${throughputSvg(confirm, `req/s, median of ${confirm.rounds} interleaved runs (whiskers: slowest–fastest run)`)}`);
+    sections.push(`<h2>Throughput: baseline vs tuned${confirm.scenario === 'throughput' ? '' : ` (${esc(confirm.scenario)})`}</h2>${slowNote(confirm)}${throughputSvg(confirm, `req/s, median of ${confirm.rounds} interleaved runs (whiskers: slowest–fastest run)`)}`);
     sections.push(`<h2>Latency by percentile</h2>${latencySvg(confirm.arms, 'latency, ms (log scale), median over runs')}`);
   }
   for (const c of r.comparisons.filter((x) => x.phase !== 'confirm')) {
-    sections.push(`<h2>${esc(c.phase)} (${esc(c.scenario)})</h2>${throughputSvg(c, `req/s per arm, ${c.rounds} round${c.rounds === 1 ? '' : 's'}`)}`);
+    sections.push(`<h2>${esc(c.phase)} (${esc(c.scenario)})</h2>${slowNote(c)}${throughputSvg(c, `req/s per arm, ${c.rounds} round${c.rounds === 1 ? '' : 's'}`)}`);
     const errs = c.arms.filter((a) => a.errors > 0);
     if (errs.length > 0 || c.scenario !== 'throughput') {
       sections.push(`<table><tr><th>arm</th><th>requests</th><th>errors</th><th>kinds</th></tr>${c.arms.map((a) => `<tr><td>${esc(a.label)}</td><td>${a.samples.reduce((s, x) => s + x.requests, 0)}</td><td>${a.errors}</td><td>${esc(JSON.stringify(mergeKinds(a)))}</td></tr>`).join('')}</table>`);

@@ -85,7 +85,8 @@ function retargetProxyUrl(url: string, backend: Endpoint): string | null {
 }
 
 /** The literal path a location matches (its prefix or exact URI), or `/` for regex locations. */
-function locationPath(loc: Directive | null): string {
+/** The URI path a request needs to land in `loc` (`/` when it is no prefix or exact location). */
+export function locationPath(loc: Directive | null): string {
   if (!loc || loc.name !== 'location') return '/';
   const a = loc.args.map((x) => x.value);
   const uri = a.length === 1 ? a[0]! : a[0] === '=' || a[0] === '^~' ? a[1] ?? '/' : '/';

@@ -89,6 +89,12 @@ describe('verdicts', () => {
     expect(verdictOf(comparison([10, 10, 10], [10, 10, 10], [0, 0], 'idle-gap'), 'cand')).toBe('not-reproduced');
   });
 
+  it('calls a candidate that served in every round better than a reference that served nothing', () => {
+    // Slow clients holding every sync worker: the baseline completes no request at all.
+    expect(verdictOf(comparison([0, 0, 0], [9000, 8800, 9100], [0, 0], 'slow-client'), 'cand')).toBe('better');
+    expect(verdictOf(comparison([0, 0, 0], [9000, 0, 9100], [0, 0], 'slow-client'), 'cand')).toBe('same');
+  });
+
   it('pairs runs by round for the ratio', () => {
     expect(pairedRatio([sample(1, 100), sample(2, 50)], [sample(1, 200), sample(2, 150)])).toEqual({ median: 2.5, min: 2, max: 3 });
   });

@@ -11,8 +11,10 @@ def application(environ, start_response):
     if length.isdigit() and int(length) > 0:
         environ["wsgi.input"].read(int(length))
     path = environ.get("PATH_INFO", "/")
-    if path.startswith("/bytes/") and path[7:].isdigit():
-        body = b"x" * min(int(path[7:]), 64 * 1024 * 1024)
+    # /bytes/N under any prefix (the tuner aims slow clients at one location: /export/bytes/N)
+    head, sep, size = path.rpartition("/bytes/")
+    if sep and size.isdigit():
+        body = b"x" * min(int(size), 64 * 1024 * 1024)
     else:
         body = b"Hello World!"
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
@@ -29,7 +31,7 @@ const [where, keepAliveMs] = process.argv.slice(1);
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    const m = /^\\/bytes\\/(\\d+)$/.exec(req.url || '/');
+    const m = /\\/bytes\\/(\\d+)$/.exec((req.url || '/').split('?')[0]);
     const body = m ? Buffer.alloc(Math.min(Number(m[1]), 64 * 1024 * 1024), 120) : Buffer.from('Hello World!');
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
     res.end(body);
