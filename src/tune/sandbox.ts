@@ -274,11 +274,31 @@ export function loadTexts(mainFile: string, texts: Map<string, string>): NginxCo
   return loadConfig(mainFile, { fs: memoryFileSystem(texts, diskFileSystem) });
 }
 
-/** Writes the isolated copy of a configuration and starts nginx on it; resolves once it answers. */
+/** Start attempts when a port the kernel handed out was taken before nginx bound it. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Writes the isolated copy of a configuration and starts nginx on it; resolves once it answers.
+ * Ports are free when chosen but not reserved: another program (a second tune, say) may bind one
+ * first, and then nginx exits with "Address already in use" — it is started again on new ports.
+ */
 export async function startNginx(o: StartNginxOptions): Promise<NginxInstance> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNginxOnce(o);
+    } catch (e) {
+      if (attempt >= START_ATTEMPTS || !(e instanceof PortTakenError) || o.signal?.aborted) throw e;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startNginxOnce(o: StartNginxOptions): Promise<NginxInstance> {
   const dir = path.join(o.parentDir, o.name);
   const root = path.join(dir, 'root');
   prepareIsolationDir(dir);
+  fs.rmSync(path.join(dir, 'error.log'), { force: true }); // a retry reads only its own log
   const config = loadTexts(o.mainFile, o.texts);
   const ports: number[] = [];
   for (let i = 0; i < listenCount(config); i++) ports.push(await freePort());
@@ -305,7 +325,8 @@ export async function startNginx(o: StartNginxOptions): Promise<NginxInstance> {
   if (why) {
     const log = tail(path.join(dir, 'error.log')) || proc.output();
     await o.group.stop(proc);
-    throw new Error(`nginx (${o.name}) did not start: ${why}${log ? `\n${log}` : ''}`);
+    const message = `nginx (${o.name}) did not start: ${why}${log ? `\n${log}` : ''}`;
+    throw /Address already in use/.test(log) ? new PortTakenError(message) : new Error(message);
   }
   return { name: o.name, dir, mainCopy, entry: plan.entry, process: proc, notes: plan.notes };
 }
