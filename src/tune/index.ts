@@ -351,7 +351,11 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     // A fix rides along in the combined candidate only if its own scenario was run: with
     // `--scenario slow-client`, the access-log buffer (a throughput fix) was never measured.
     const ran = new Set(comparisons.map((c) => c.scenario));
-    keepRules = keepRules.filter((r) => ran.has(probeKinds.get(r) ?? 'throughput'));
+    const unmeasured = keepRules.filter((r) => !ran.has(probeKinds.get(r) ?? 'throughput'));
+    if (unmeasured.length > 0) {
+      notes.push(`not proposed because their scenario did not run: ${unmeasured.map((r) => `${r} (${probeKinds.get(r)})`).join(', ')}; \`conftune check --fix\` still offers them`);
+    }
+    keepRules = keepRules.filter((r) => !unmeasured.includes(r));
     let current: RunningArm = baseArm;
     let currentCand: Candidate | null = null;
     const measured = screenArms.find((a) => a.candidate && sameRules(a.candidate.rules, keepRules));
