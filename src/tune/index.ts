@@ -94,8 +94,8 @@ const SLOW_BODY_BYTES = 16 * 1024 * 1024;
  * Where the slow clients of the slow-client scenario go: the location of the first finding whose
  * fix that scenario verifies (a `proxy_buffering off` in `/export/` is only exercised by slow
  * readers of `/export/…`); `/` when there is none. With the bundled backends the path asks for a
- * big body (`…/bytes/1048576`, which both answer under any prefix); a user's app gets the
- * location's own path.
+ * big body (`…/bytes/<SLOW_BODY_BYTES>`, which both answer under any prefix); a user's app gets
+ * the location's own path.
  */
 function slowClientPath(initial: CheckResult, config: NginxConfig, probeKinds: Map<string, ScenarioKind>, backendKind: BackendKind): string {
   let base = '/';
@@ -118,7 +118,7 @@ function slowClientPath(initial: CheckResult, config: NginxConfig, probeKinds: M
   return `${base.endsWith('/') ? base : `${base}/`}bytes/${SLOW_BODY_BYTES}`;
 }
 
-function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, keepaliveSec: number, backendKind: BackendKind, slowPath = '/', workers = 14): Scenario {
+function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, keepaliveSec: number, slowPath = '/', slowReaders = 16): Scenario {
   const warmupSec = Math.min(0.25, runSec / 4);
   if (kind === 'idle-gap') {
     // 16 connections in step send bursts that find the pool's connections idle for about the gap
@@ -130,8 +130,7 @@ function scenarioFor(kind: ScenarioKind, runSec: number, connections: number, ke
     return { kind, connections: 16, runSec: keepaliveSec * 3 + 0.3, warmupSec: 0, method: 'POST', body: 'conftune=idle-gap', idleGapsMs: [ka - 4, ka - 2, ka].filter((g) => g > 0) };
   }
   if (kind === 'slow-client') {
-    // Two more slow readers than workers is enough to tie them all up (and bounds the temp files).
-    return { kind, connections, runSec, warmupSec, method: 'GET', slowClients: { connections: Math.min(16, workers + 2), bytesPerSec: 16 * 1024, path: slowPath } };
+    return { kind, connections, runSec, warmupSec, method: 'GET', slowClients: { connections: slowReaders, bytesPerSec: 16 * 1024, path: slowPath } };
   }
   return { kind, connections, runSec, warmupSec, method: 'GET' };
 }
@@ -289,7 +288,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
 
     // Per-run seconds from what is left: screen + (search) + confirm, each run interleaved.
     const idleArms = screenArms.filter((a) => a.candidate?.scenarios.includes('idle-gap'));
-    const idleScenario = scenarioFor('idle-gap', 0, 0, baseKnobs.keepalive, backendKind);
+    const idleScenario = scenarioFor('idle-gap', 0, 0, baseKnobs.keepalive);
     const wantIdle = wanted('idle-gap') && idleArms.length > 0;
     const idleFits = wantIdle && idleGapCost(idleScenario, idleArms.length + 1) < t.left() * 0.6;
     if (wantIdle && !idleFits) notes.push(`the idle-gap scenario (keepalive race) needs about ${Math.ceil(idleGapCost(idleScenario, idleArms.length + 1))}s with gunicorn's keepalive of ${baseKnobs.keepalive}s: skipped within the ${budgetSec}s budget`);
@@ -304,7 +303,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     const slots = slotsFor(wantThroughput ? screenArms.length : 0) + (wantSlow ? 2 * slotsFor(slowArms.length + 1) : 0) + slotsFor(planned.arms) + slotsFor(2);
     const fixedSec = (idleFits ? idleGapCost(idleScenario, idleArms.length + 1) : 0) + planned.fixedSec + 1;
     let runSec = fitRunSec(slots, fixedSec);
-    let throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
+    let throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive);
 
     const verdicts = new Map<string, Partial<Record<ScenarioKind, Verdict>>>();
     const ratios = new Map<string, CandidateReport['ratios']>();
@@ -316,8 +315,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       const c = await compare('screen', screenArms, throughput);
       for (const a of screenArms.slice(1)) note(a.id, 'throughput', c);
     }
-    const slowScenario = (sec: number): Scenario =>
-      scenarioFor('slow-client', sec, o.connections ?? 32, baseKnobs.keepalive, backendKind, slowClientPath(initial, config, probeKinds, backendKind), baseKnobs.workers);
+    const slowPath = wantSlow ? slowClientPath(initial, config, probeKinds, backendKind) : '/';
+    // Two more slow readers than workers tie them all up (and bound the temp files).
+    const slowScenario = (sec: number): Scenario => scenarioFor('slow-client', sec, o.connections ?? 32, baseKnobs.keepalive, slowPath, Math.min(16, baseKnobs.workers + 2));
     if (wantSlow && !signal.aborted) {
       const arms = [baseArm, ...slowArms];
       const c = await compare('slow-client', arms, slowScenario(runSec));
@@ -380,7 +380,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
         // confirmation: the budget the screen did not use goes to the search, not to waste.
         const rest = searchPlan(state, ctx, backendKind, SEARCH_KNOBS.slice(i), costs);
         runSec = fitRunSec(slotsFor(rest.arms) + slotsFor(2), rest.fixedSec);
-        throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
+        throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive);
         const startCost = variants.length * (knob.startsWith('gunicorn') ? costs.backendStart + costs.nginxStart : costs.nginxStart);
         const cost = (variants.length + 1) * (rounds + 1) * (runSec + costs.runOverhead) + startCost;
         const confirmCost = 2 * (rounds + 1) * (runSec + costs.runOverhead) + 1;
@@ -427,7 +427,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
       const slowOnly = won['slow-client'] === 'better' || (!won['slow-client'] && currentCand?.scenarios.includes('slow-client') === true);
       const confirmSlow = wantSlow && won.throughput !== 'better' && slowOnly;
       runSec = Math.max(runSec, fitRunSec(confirmSlow ? 2 * slotsFor(2) : slotsFor(2), 0));
-      throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive, backendKind);
+      throughput = scenarioFor('throughput', runSec, o.connections ?? 32, baseKnobs.keepalive);
       const c = await compare('confirm', [baseArm, current], confirmSlow ? slowScenario(runSec) : throughput);
       baseline = c.arms[0]!;
       tuned = c.arms[1]!;
