@@ -10,6 +10,9 @@ import {
   walkContexts,
 } from '../../src/nginx/directives.js';
 
+/** Passed when no value is checked (one shared array, not one per directive). */
+const NO_VALUES: readonly string[] = [];
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/directive-arguments',
@@ -36,7 +39,7 @@ export const rule: Rule = {
       // Only a lone argument's value is ever checked (on/off, size, time): the rest are counted,
       // and the value is read only for directives that have such a check.
       const count = countedArgc(d);
-      const problem = checkArity(spec, count, count === 1 && checksLoneValue(spec, form) ? [d.argValue(0)!] : [], context);
+      const problem = checkArity(spec, count, count === 1 && checksLoneValue(spec, form) ? [d.argValue(0)!] : NO_VALUES, context);
       if (!problem) return;
       if (problem.kind === 'count') ctx.report({ node: d, message: problem.message });
       else ctx.report({ node: d.args[problem.argIndex]!, file: d.file, message: problem.message });

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { removeDirective } from '../../src/fix/edits.js';
-import { allowedIn, lookupDirective, rejectsDuplicate, slotGroup, walkContexts } from '../../src/nginx/directives.js';
+import { allowedIn, lookupDirective, rejectsDuplicate, slotKey, walkContexts } from '../../src/nginx/directives.js';
 
 export const rule: Rule = {
   meta: {
@@ -20,8 +20,7 @@ export const rule: Rule = {
       if (!rejectsDuplicate(d.name, context)) return;
       const spec = lookupDirective(d.name);
       if (!spec || !allowedIn(spec, context)) return;
-      const group = slotGroup(d.name);
-      const slot = group.join('|');
+      const slot = slotKey(d.name);
       let seen = firstSeen.get(d.parent);
       if (!seen) firstSeen.set(d.parent, (seen = new Map()));
       const first = seen.get(slot);

@@ -381,8 +381,10 @@ export function knownDirectiveNames(): string[] {
 
 /** The form nginx would use for `spec` in `context`: the first module allowing it there. */
 export function formFor(spec: DirectiveSpec, context: ContextName): DirectiveForm | undefined {
-  const bit = CONTEXT_BITS[context];
-  return spec.forms.find((f) => (f.contexts & (bit | CONTEXT_BITS.any)) !== 0);
+  // Called for every directive by several rules: a plain loop, no closure per call.
+  const bits = CONTEXT_BITS[context] | CONTEXT_BITS.any;
+  for (const f of spec.forms) if ((f.contexts & bits) !== 0) return f;
+  return undefined;
 }
 
 export function allowedIn(spec: DirectiveSpec, context: ContextName): boolean {
@@ -496,6 +498,15 @@ export function duplicateRejectedNames(): string[] {
 /** The names sharing one slot with `name` (root/alias), including itself. */
 export function slotGroup(name: string): readonly string[] {
   return SHARED_SLOTS.find((g) => g.includes(name)) ?? [name];
+}
+
+const slotKeys = new Map<string, string>();
+
+/** `slotGroup(name).join('|')`, kept per name: the duplicate check asks for every directive. */
+export function slotKey(name: string): string {
+  let key = slotKeys.get(name);
+  if (key === undefined) slotKeys.set(name, (key = slotGroup(name).join('|')));
+  return key;
 }
 
 // ---- did you mean ------------------------------------------------------------------------------
