@@ -105,29 +105,27 @@ function cpuSeconds(pid) {
   return ticks / CLK_TCK;
 }
 
-/** Busy CPU seconds of the whole host so far, from /proc/stat. */
-function hostCpuSeconds() {
+/** Idle and total jiffies of the whole host so far, from /proc/stat (null where there is none). */
+function hostJiffies() {
   try {
     const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return (f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0)) / CLK_TCK;
+    return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
   } catch {
-    return NaN;
+    return null;
   }
 }
 
-/** Busy share of all CPUs (0..1) over `ms`, from /proc/stat (null where there is none). */
+/** Busy CPU seconds of the whole host so far. */
+function hostCpuSeconds() {
+  const j = hostJiffies();
+  return j ? (j.total - j.idle) / CLK_TCK : NaN;
+}
+
+/** Busy share of all CPUs (0..1) over `ms` (null where /proc/stat is missing). */
 async function hostBusy(ms = 500) {
-  const read = () => {
-    try {
-      const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-      return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
-    } catch {
-      return null;
-    }
-  };
-  const a = read();
+  const a = hostJiffies();
   await new Promise((r) => setTimeout(r, ms));
-  const b = read();
+  const b = hostJiffies();
   if (!a || !b || b.total === a.total) return null;
   return 1 - (b.idle - a.idle) / (b.total - a.total);
 }

@@ -179,7 +179,8 @@ function checkStatement(d: Directive, context: ContextName, strict: boolean): st
   // crossplane's analyzer knows only nginx's own modules; third-party ones pass unchecked.
   if (spec.thirdParty) return null;
   if (!allowedIn(spec, context)) return `"${d.name}" directive is not allowed here`;
-  const problem = checkArity(spec, countedArgs(d).length, countedArgs(d), context);
+  const values = countedArgs(d);
+  const problem = checkArity(spec, values.length, values, context);
   if (problem && problem.kind !== 'value') return problem.message;
   return null;
 }
