@@ -2,12 +2,14 @@
 import type { Rule } from '../src/lint/rule.js';
 import { rule as nginx_access_log_unbuffered } from './nginx/access-log-unbuffered.js';
 import { rule as nginx_add_header_content_type } from './nginx/add-header-content-type.js';
+import { rule as nginx_add_header_forwarded } from './nginx/add-header-forwarded.js';
 import { rule as nginx_add_header_multiline } from './nginx/add-header-multiline.js';
 import { rule as nginx_add_header_redefinition } from './nginx/add-header-redefinition.js';
 import { rule as nginx_alias_trailing_slash } from './nginx/alias-trailing-slash.js';
 import { rule as nginx_alias_traversal } from './nginx/alias-traversal.js';
 import { rule as nginx_allow_without_deny } from './nginx/allow-without-deny.js';
 import { rule as nginx_client_keepalive_off } from './nginx/client-keepalive-off.js';
+import { rule as nginx_connection_upgrade_always } from './nginx/connection-upgrade-always.js';
 import { rule as nginx_default_server_flag } from './nginx/default-server-flag.js';
 import { rule as nginx_directive_arguments } from './nginx/directive-arguments.js';
 import { rule as nginx_directive_context } from './nginx/directive-context.js';
@@ -24,6 +26,7 @@ import { rule as nginx_if_is_evil } from './nginx/if-is-evil.js';
 import { rule as nginx_include_missing } from './nginx/include-missing.js';
 import { rule as nginx_invalid_regex } from './nginx/invalid-regex.js';
 import { rule as nginx_keepalive_requests_low } from './nginx/keepalive-requests-low.js';
+import { rule as nginx_location_missing_regex_modifier } from './nginx/location-missing-regex-modifier.js';
 import { rule as nginx_merge_slashes_on } from './nginx/merge-slashes-on.js';
 import { rule as nginx_missing_resolver } from './nginx/missing-resolver.js';
 import { rule as nginx_next_upstream_non_idempotent } from './nginx/next-upstream-non-idempotent.js';
@@ -43,6 +46,7 @@ import { rule as nginx_resolver_external } from './nginx/resolver-external.js';
 import { rule as nginx_return_bypasses_allow_deny } from './nginx/return-bypasses-allow-deny.js';
 import { rule as nginx_root_in_location } from './nginx/root-in-location.js';
 import { rule as nginx_sendfile_off } from './nginx/sendfile-off.js';
+import { rule as nginx_ssl_directive_removed } from './nginx/ssl-directive-removed.js';
 import { rule as nginx_ssl_ecdh_curve } from './nginx/ssl-ecdh-curve.js';
 import { rule as nginx_ssl_session_cache } from './nginx/ssl-session-cache.js';
 import { rule as nginx_ssl_stapling_without_resolver } from './nginx/ssl-stapling-without-resolver.js';
@@ -99,12 +103,14 @@ import { rule as cross_upstream_keepalive_with_sync } from './cross/upstream-kee
 export const allRules: readonly Rule[] = [
   nginx_access_log_unbuffered,
   nginx_add_header_content_type,
+  nginx_add_header_forwarded,
   nginx_add_header_multiline,
   nginx_add_header_redefinition,
   nginx_alias_trailing_slash,
   nginx_alias_traversal,
   nginx_allow_without_deny,
   nginx_client_keepalive_off,
+  nginx_connection_upgrade_always,
   nginx_default_server_flag,
   nginx_directive_arguments,
   nginx_directive_context,
@@ -121,6 +127,7 @@ export const allRules: readonly Rule[] = [
   nginx_include_missing,
   nginx_invalid_regex,
   nginx_keepalive_requests_low,
+  nginx_location_missing_regex_modifier,
   nginx_merge_slashes_on,
   nginx_missing_resolver,
   nginx_next_upstream_non_idempotent,
@@ -140,6 +147,7 @@ export const allRules: readonly Rule[] = [
   nginx_return_bypasses_allow_deny,
   nginx_root_in_location,
   nginx_sendfile_off,
+  nginx_ssl_directive_removed,
   nginx_ssl_ecdh_curve,
   nginx_ssl_session_cache,
   nginx_ssl_stapling_without_resolver,

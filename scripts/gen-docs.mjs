@@ -26,6 +26,7 @@ export function renderRulesIndex(metas, hasPage) {
     'Severity is the default (change it per rule in `conftune.json`). Fix: **safe** — `conftune check --fix` applies it;',
     '**suggest** — `--fix --unsafe` applies it (review the change); **none** — fix by hand.',
     'Suppress a finding with `# conftune-disable-next-line <rule-id>` on the line above it.',
+    'Rules marked **off by default** are pedantic on real configurations: they run when named in `--select` or in `conftune.json` `rules` (or with `--select all`).',
     '',
   ];
   for (const [target, title, blurb] of TARGETS) {
@@ -34,7 +35,7 @@ export function renderRulesIndex(metas, hasPage) {
     out.push(`## ${title} (${list.length})`, '', blurb, '', '| Rule | Category | Severity | Fix | Summary |', '|---|---|---|---|---|');
     for (const m of list) {
       const id = hasPage(m.id) ? `[${m.id}](../rules/${m.id}.md)` : m.id;
-      const extras = [m.probe ? `verified by \`tune\` (${m.probe})` : '', m.since?.nginx ? `nginx ${m.since.nginx}` : '', m.since?.gunicorn ? `gunicorn ${m.since.gunicorn}` : '', m.aliases?.length ? `alias ${m.aliases.join(', ')}` : '']
+      const extras = [m.optIn ? '**off by default**: enable with `--select` or conftune.json' : '', m.probe ? `verified by \`tune\` (${m.probe})` : '', m.since?.nginx ? `nginx ${m.since.nginx}` : '', m.since?.gunicorn ? `gunicorn ${m.since.gunicorn}` : '', m.aliases?.length ? `alias ${m.aliases.join(', ')}` : '']
         .filter(Boolean)
         .join('; ');
       out.push(`| ${id} | ${m.category} | ${m.severity} | ${m.fix} | ${cell(m.summary)}${extras ? ` _(${cell(extras)})_` : ''} |`);

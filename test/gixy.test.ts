@@ -3,6 +3,9 @@
 // that rule enabled and the plugin options from the `# Options:` first line. A positive case must
 // report the rule, an `_fp` case must report nothing. Known differences are listed in KNOWN_FAILURES
 // with the reason; the list must stay exact (a case that starts passing has to leave it).
+// Those cases live outside the repository: without ../shared the parity suite is skipped (a failure
+// in CI). A few cases of our own in the same layout (test/data/gixy/<plugin>/<case>[_fp].conf) run
+// always.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -10,8 +13,9 @@ import * as path from 'node:path';
 import { check } from '../src/check.js';
 import { allRules } from '../rules/index.js';
 import type { Finding } from '../src/lint/rule.js';
+import { describeShared, sharedPath } from './helpers/shared.js';
 
-const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'gixy');
+const CORPUS = sharedPath('corpus', 'gixy');
 const NG = path.join(CORPUS, 'gixy-ng');
 const YANDEX = path.join(CORPUS, 'yandex-gixy');
 
@@ -25,7 +29,7 @@ const SEVERITY: Record<string, Finding['severity']> = { HIGH: 'error', MEDIUM: '
 const KNOWN_FAILURES: Record<string, string> = {};
 
 interface Case {
-  flavour: 'gixy-ng' | 'yandex-gixy';
+  flavour: 'gixy-ng' | 'yandex-gixy' | 'own';
   plugin: string;
   file: string;
   abs: string;
@@ -60,20 +64,22 @@ function configSeverities(dir: string): Array<Finding['severity']> | null {
   return (Array.isArray(sev) ? sev : [sev]).map((s) => SEVERITY[s]!).filter(Boolean);
 }
 
-function yandexCases(): Case[] {
+/** `<root>/<plugin>/<case>.conf`: a positive case unless its name ends in `_fp`. */
+function pluginDirCases(flavour: 'yandex-gixy' | 'own', root: string): Case[] {
   const out: Case[] = [];
-  const root = path.join(YANDEX, 'simply');
   for (const plugin of fs.readdirSync(root).sort()) {
     const dir = path.join(root, plugin);
     if (!fs.statSync(dir).isDirectory()) continue;
     const severities = configSeverities(dir);
     for (const f of fs.readdirSync(dir).sort()) {
       if (!f.endsWith('.conf')) continue;
-      out.push({ flavour: 'yandex-gixy', plugin, file: `${plugin}/${f}`, abs: path.join(dir, f), positive: !f.replace(/\.conf$/, '').endsWith('_fp'), severities });
+      out.push({ flavour, plugin, file: `${plugin}/${f}`, abs: path.join(dir, f), positive: !f.replace(/\.conf$/, '').endsWith('_fp'), severities });
     }
   }
   return out;
 }
+
+const yandexCases = (): Case[] => pluginDirCases('yandex-gixy', path.join(YANDEX, 'simply'));
 
 /** `# Options: {json}` on the first line (gixy's harness convention). */
 function caseOptions(file: string): Record<string, unknown> | undefined {
@@ -121,10 +127,32 @@ function run(c: Case): Outcome {
   return { c, ruleId, findings: own, passed };
 }
 
-const cases = [...ngCases(), ...yandexCases()];
 const outcomes: Outcome[] = [];
 
-describe('gixy parity', () => {
+/** Small cases written for conftune (not copied from gixy), so a clone without ../shared still runs the harness. */
+describe('gixy-style cases of our own (test/data/gixy)', () => {
+  const own = pluginDirCases('own', path.join(__dirname, 'data', 'gixy'));
+
+  it('has a positive and an _fp case for every plugin, each naming an existing rule', () => {
+    const plugins = [...new Set(own.map((c) => c.plugin))];
+    expect(plugins.length).toBeGreaterThanOrEqual(8);
+    for (const p of plugins) {
+      expect(own.filter((c) => c.plugin === p).map((c) => c.positive).sort(), p).toEqual([false, true]);
+      expect(allRules.some((r) => r.meta.id === ruleIdFor(p)), `${p}: no rule ${ruleIdFor(p)}`).toBe(true);
+    }
+  });
+
+  for (const c of own) {
+    it(`${c.file} ${c.positive ? 'reports' : 'does not report'} ${c.plugin}`, () => {
+      const o = run(c);
+      const shown = o.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.message}`);
+      expect(o.passed ? 'ok' : shown).toBe('ok');
+    });
+  }
+});
+
+describeShared('gixy parity', () => {
+  const cases = [...ngCases(), ...yandexCases()];
   for (const c of cases) {
     const key = `${c.flavour}/${c.file}`;
     it(`${key} ${c.positive ? 'reports' : 'does not report'} ${c.plugin}`, () => {

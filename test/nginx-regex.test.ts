@@ -86,7 +86,7 @@ describe('parseRegex', () => {
   it('handles deeply nested and very long patterns without running away', () => {
     const deep = parseRegex('('.repeat(5000) + 'a' + ')'.repeat(5000));
     expect(deep.errors[0]?.message).toContain('too deeply nested');
-    const long = parseRegex('(a|b)*'.repeat(5000));
+    const long = parseRegex('(a|b)*'.repeat(5000) + 'c');
     expect(long.errors).toEqual([]);
     expect(findRedos(long).length).toBeGreaterThan(0);
     expect(generateSamples(long, 'attack').length).toBeLessThanOrEqual(64);
@@ -110,6 +110,17 @@ describe('findRedos', () => {
   });
   it('marks nested quantifiers separated by a delimiter as the milder kind', () => {
     expect(kinds('^((sub)+\\.)+example\\.com$')).toEqual(['nested-separated']);
+  });
+  it('needs a later part that can fail: an overlap followed only by optional parts or ".*$" succeeds at once', () => {
+    // gitlab's token filter: "[^&]*" and "(?<rest>.*)" overlap, but "(?<rest>.*)$" always matches.
+    expect(kinds('(?i)^(?<start>.*)(?<temp>[\\?&]private[\\-_]token)=[^&]*(?<rest>.*)$')).toEqual([]);
+    expect(kinds('^/(.*)(.*)$')).toEqual([]);
+    expect(kinds('^/(a+)+')).toEqual([]);
+    expect(kinds('^/\\d+\\d*x*')).toEqual([]);
+    // …while a mandatory part after the pair, or an anchor after a narrower class, can fail.
+    expect(kinds('^/[^&]*.*x$')).toContain('adjacent');
+    expect(kinds('^/\\w+\\w*$')).toContain('adjacent');
+    expect(kinds('^/(a+)+$')).toContain('nested');
   });
   it('leaves linear patterns alone', () => {
     for (const p of ['^/\\d{1,10}$', '^/(foo|bar)$', '^/[a-z]+$', '^/api/v[0-9]+/users$', '^/(\\w+)(/\\w+)*$', '^/(.*)/(.*)$', '^/a/.*\\.json$', '^/(?>a+)+$', '^/(a++)+$']) {

@@ -17,6 +17,8 @@ export const rule: Rule = {
     summary: 'async/gthread gunicorn reached without working upstream keepalive',
     probe: 'throughput',
     needs: ['nginx', 'gunicorn'],
+    // Same upstream line, more specific (names the worker class): the general finding folds in.
+    supersedes: ['nginx/upstream-keepalive-missing'],
   },
   check(ctx) {
     const config = ctx.nginx!;

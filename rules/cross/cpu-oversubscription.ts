@@ -7,6 +7,7 @@ import { nginxWorkers } from './keepalive-pool-vs-capacity.js';
 export const rule: Rule = {
   meta: {
     id: 'cross/cpu-oversubscription',
+    supersedes: ['nginx/worker-processes'],
     category: 'performance',
     severity: 'info',
     fix: 'suggest',
@@ -17,6 +18,7 @@ export const rule: Rule = {
   check(ctx) {
     const config = ctx.nginx!;
     const cpus = ctx.options.cpus;
+    if (cpus === null) return; // the deployment's cores are unknown: no budget to compare with
     const wp = effectiveValue(config, null, 'worker_processes');
     const nginxCount = nginxWorkers(wp.args?.[0], cpus);
     if (nginxCount === undefined) return;

@@ -6,9 +6,9 @@ import type { GunicornApp } from '../../src/gunicorn/types.js';
 import { appLabel, num, workerKind } from '../../src/model/gunicorn-query.js';
 
 /** nginx worker processes: a number, or `auto` = the host's cores. */
-export function nginxWorkers(value: string | undefined, cpus: number): number | undefined {
+export function nginxWorkers(value: string | undefined, cpus: number | null): number | undefined {
   if (value === undefined) return 1;
-  if (value === 'auto') return cpus;
+  if (value === 'auto') return cpus ?? undefined;
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }

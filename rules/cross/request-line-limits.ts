@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { effectiveValue, parseNginxSize, type EffectiveValue } from '../../src/nginx/effective.js';
 import { proxyPasses } from '../../src/nginx/query.js';
-import { appLabel, describeOrigin, num } from '../../src/model/gunicorn-query.js';
+import { appLabel, describeOrigin, num, workerKind } from '../../src/model/gunicorn-query.js';
 import { gunicornSide, passesFor } from './_shared.js';
 
 /** gunicorn's ceiling for limit_request_line. */
@@ -21,6 +21,8 @@ export const rule: Rule = {
     const all = proxyPasses(config);
     const reported = new Set<unknown>();
     for (const link of ctx.model.links) {
+      // uvicorn's and other ASGI workers parse requests themselves: limit_request_line does not apply.
+      if (workerKind(link.app) === 'asgi') continue;
       const limit = num(link.app, 'limit_request_line');
       if (limit === undefined || limit <= 0) continue; // 0 = unlimited; computed: don't guess
       // The buffer applies in the server that receives the request: look where each proxy_pass lives.
@@ -34,6 +36,9 @@ export const rule: Rule = {
       if (!widest || widest.bytes - 2 <= limit) continue;
       const { v, bytes } = widest;
       const s = link.app.settings.get('limit_request_line');
+      // Both programs' defaults (8k vs 4094): a 4–8 KB URL gets gunicorn's 400 instead of nginx's
+      // 414, nobody chose either limit, and nothing is worth changing. Report a limit set by hand.
+      if (v.isDefault && (!s || s.isDefault)) continue;
       // Point at whichever side was set by hand: gunicorn's line first, then nginx's, else the target.
       const at = s && !s.isDefault && s.origin.file ? gunicornSide(s.origin, link.target.node) : { node: v.node ?? link.target.node };
       // One finding per gunicorn app, unless nginx's own directive is the place to look.

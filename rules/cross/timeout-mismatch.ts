@@ -12,7 +12,7 @@ export const rule: Rule = {
     category: 'reliability',
     severity: 'warning',
     fix: 'suggest',
-    summary: 'proxy_read_timeout gives up before gunicorn kills a stuck sync worker',
+    summary: 'proxy_read_timeout gives up before gunicorn\'s timeout (sync: before it kills a stuck worker; gthread: before requests it allows are done)',
     needs: ['nginx', 'gunicorn'],
   },
   check(ctx) {
@@ -21,7 +21,11 @@ export const rule: Rule = {
     const all = proxyPasses(config);
     const seen = new Set<Directive>();
     for (const link of ctx.model.links) {
-      if (workerKind(link.app) !== 'sync') continue;
+      // sync: gunicorn kills a worker stuck longer than `timeout`; gthread: the heartbeat is the
+      // main loop's, so `timeout` does not bound requests, but a raised one says they may run that
+      // long. Either way nginx should not give up first. (Async workers: no such signal.)
+      const kind = workerKind(link.app);
+      if (kind !== 'sync' && kind !== 'gthread') continue;
       const timeout = num(link.app, 'timeout');
       if (timeout === undefined || timeout <= 0) continue;
       for (const p of passesFor(link.target, all)) {
@@ -35,7 +39,7 @@ export const rule: Rule = {
         const edit = v.node?.args[0] ? replaceArg(v.node.file, v.node.args[0], want) : insertBefore(p.node, `proxy_read_timeout ${want};`);
         ctx.report({
           node: at,
-          message: `proxy_read_timeout ${secs}s${v.isDefault ? " (nginx's default)" : ''} is shorter than ${appLabel(link.app)}'s timeout ${timeout}s (${describeOrigin(link.app.settings.get('timeout'))}): nginx answers 504 while the sync worker keeps working on a request nobody waits for (make nginx wait longer, e.g. ${want}, or lower gunicorn's timeout)`,
+          message: `proxy_read_timeout ${secs}s${v.isDefault ? " (nginx's default)" : ''} is shorter than ${appLabel(link.app)}'s timeout ${timeout}s (${describeOrigin(link.app.settings.get('timeout'))}): nginx answers 504 while the ${kind === 'sync' ? 'sync worker' : 'worker thread'} keeps working on a request nobody waits for (make nginx wait longer, e.g. ${want}, or lower gunicorn's timeout)`,
           fix: { description: `set proxy_read_timeout to ${want}`, edits: [edit] },
         });
       }

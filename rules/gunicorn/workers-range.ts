@@ -19,6 +19,7 @@ export const rule: Rule = {
       const s = written(app, 'workers');
       if (workers === undefined || kind === undefined || !s) continue;
       const cores = app.cpus;
+      if (cores === null) continue;
       let message: string | undefined;
       let suggested: number | undefined;
       if (kind === 'sync' && workers < cores && workers > 1) {

@@ -32,12 +32,15 @@ export const rule: Rule = {
     fix: 'suggest',
     summary: 'access log written without buffer= where requests are proxied',
     probe: 'throughput',
+    // Tuning taste, not a defect: off by default; `conftune tune` selects its probe rules by id.
+    optIn: true,
     needs: ['nginx'],
   },
   check(ctx) {
     const config = ctx.nginx!;
     const seen = new Set<Directive>();
     const onDefault = new Set<Directive>();
+    const unbuffered: Directive[] = [];
     for (const name of PASS_DIRECTIVES) {
       for (const pass of findAll(config, name)) {
         if (enclosing(pass, 'stream')) continue;
@@ -48,13 +51,21 @@ export const rule: Rule = {
         for (const log of logs) {
           if (seen.has(log) || log.name !== 'access_log' || !isUnbufferedFileLog(log)) continue;
           seen.add(log);
-          ctx.report({
-            node: log,
-            message: `access_log ${log.args[0]!.value} is written without a buffer: every proxied request costs a write() system call in the worker (add "${log.args.length === 1 ? 'combined ' : ''}${BUFFER}")`,
-            fix: { description: `buffer the access log (${BUFFER})`, edits: [bufferEdit(log)] },
-          });
+          unbuffered.push(log);
         }
       }
+    }
+    // One finding per configuration (a tuning suggestion, not a defect per log line); its fix
+    // buffers every unbuffered log that proxied requests are written to.
+    if (unbuffered.length > 0) {
+      unbuffered.sort((a, b) => (a.file.path === b.file.path ? a.start - b.start : a.file.path < b.file.path ? -1 : 1));
+      const log = unbuffered[0]!;
+      const more = unbuffered.length - 1;
+      ctx.report({
+        node: log,
+        message: `access_log ${log.args[0]!.value}${more > 0 ? ` (and ${more} more access log${more > 1 ? 's' : ''})` : ''} is written without a buffer: every proxied request costs a write() system call in the worker (add "${log.args.length === 1 ? 'combined ' : ''}${BUFFER}")`,
+        fix: { description: `buffer the access log${more > 0 ? 's' : ''} (${BUFFER})`, edits: unbuffered.map(bufferEdit) },
+      });
     }
     for (const http of onDefault) {
       ctx.report({

@@ -1,14 +1,18 @@
-import type { Rule } from '../../src/lint/rule.js';
+import type { Edit, Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 import { insertBefore, sourceOf } from '../../src/fix/edits.js';
 
-/** Response headers whose loss weakens the browser's defences. */
+/**
+ * Response headers whose loss weakens the browser's defences (a warning). Losing any other header
+ * (ETag, Cache-Control on static files, X-Cached, CORS helpers…) is reported once per outer level,
+ * as info: usually deliberate or harmless.
+ */
 const SECURITY_HEADERS = [
   'content-security-policy', 'content-security-policy-report-only', 'strict-transport-security', 'x-frame-options',
-  'x-content-type-options', 'x-xss-protection', 'referrer-policy', 'permissions-policy', 'cross-origin-opener-policy',
-  'cross-origin-embedder-policy', 'cross-origin-resource-policy', 'cache-control',
+  'x-content-type-options', 'referrer-policy', 'permissions-policy', 'cross-origin-opener-policy',
+  'cross-origin-embedder-policy', 'cross-origin-resource-policy',
 ];
 
 const LEVELS = new Set(['http', 'server', 'location', 'if', 'limit_except']);
@@ -37,6 +41,8 @@ export const rule: Rule = {
     const config = ctx.nginx!;
     const opts = (ctx.options.ruleOptions['nginx/add-header-redefinition'] ?? {}) as { headers?: string[] };
     const secure = new Set((opts.headers?.length ? opts.headers : SECURITY_HEADERS).map((h) => h.toLowerCase()));
+    // Drops of other headers, grouped by the outer list they drop from: one info finding per group.
+    const minor = new Map<Directive | null, Array<{ level: Directive; own: Directive[]; dropped: Directive[]; where: string }>>();
     walk(config.root, (level) => {
       if (!level.block || !LEVELS.has(level.name)) return undefined;
       const own = level.block.filter((d) => d.name === 'add_header' && d.parent === level);
@@ -46,20 +52,40 @@ export const rule: Rule = {
       const ownNames = new Set(own.map(headerName));
       const dropped = outer.nodes.filter((d) => !ownNames.has(headerName(d)));
       if (dropped.length === 0) return undefined;
-      const names = dropped.map((d) => d.args[0]?.value ?? '');
-      const droppedSecure = dropped.filter((d) => secure.has(headerName(d)));
       const where = outer.level ? `${outer.level.name} level (line ${outer.level.line})` : 'top level';
-      const anchor = own.find((d) => d.file === level.file) ?? own[0]!;
+      if (!dropped.some((d) => secure.has(headerName(d)))) {
+        const key = outer.level ?? null;
+        const list = minor.get(key) ?? [];
+        list.push({ level, own, dropped, where });
+        minor.set(key, list);
+        return undefined;
+      }
+      const names = dropped.map((d) => d.args[0]?.value ?? '');
       ctx.report({
         node: own[0]!,
-        severity: droppedSecure.length > 0 ? 'warning' : 'info',
-        message: `add_header in this ${level.name} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${where}: nginx inherits add_header only when a level sets none${droppedSecure.length > 0 ? ' (security headers are lost here)' : ''}`,
-        fix: {
-          description: `repeat the inherited header${dropped.length > 1 ? 's' : ''} ${names.join(', ')} here`,
-          edits: dropped.map((d) => insertBefore(anchor, sourceOf(d))),
-        },
+        message: `add_header in this ${level.name} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${where}: nginx inherits add_header only when a level sets none (security headers are lost here)`,
+        fix: { description: `repeat the inherited header${dropped.length > 1 ? 's' : ''} ${names.join(', ')} here`, edits: repeatEdits(level, own, dropped) },
       });
       return undefined;
     });
+    for (const group of minor.values()) {
+      const first = group[0]!;
+      const names = [...new Set(group.flatMap((g) => g.dropped.map((d) => d.args[0]?.value ?? '')))];
+      const others = group.slice(1).map((g) => g.own[0]!.line);
+      ctx.report({
+        node: first.own[0]!,
+        severity: 'info',
+        message: `add_header in this ${first.level.name}${others.length > 0 ? ` (and ${others.length} more, lines ${others.join(', ')})` : ''} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${first.where}: nginx inherits add_header only when a level sets none`,
+        fix: {
+          description: `repeat the inherited header${names.length > 1 ? 's' : ''} ${names.join(', ')} where ${group.length > 1 ? 'they are' : 'it is'} dropped`,
+          edits: group.flatMap((g) => repeatEdits(g.level, g.own, g.dropped)),
+        },
+      });
+    }
   },
 };
+
+function repeatEdits(level: Directive, own: Directive[], dropped: Directive[]): Edit[] {
+  const anchor = own.find((d) => d.file === level.file) ?? own[0]!;
+  return dropped.map((d) => insertBefore(anchor, sourceOf(d)));
+}

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
 import { hasChar, firstSet } from '../../src/nginx/regex.js';
-import { locationRegex, parseScript, VarModel } from '../../src/nginx/security.js';
+import { literalRegexLocation, locationRegex, parseScript, VarModel } from '../../src/nginx/security.js';
 
 export const rule: Rule = {
   meta: {
@@ -20,6 +20,8 @@ export const rule: Rule = {
       const loc = alias.parent;
       const target = alias.args[0];
       if (!loc || loc.name !== 'location' || !target) continue;
+      // A regex written without "~" never matches as meant: nginx/location-missing-regex-modifier says so.
+      if (literalRegexLocation(loc)) continue;
       const lr = locationRegex(loc);
       if (!lr) {
         const a0 = loc.args[0]?.value;

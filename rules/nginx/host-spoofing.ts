@@ -11,6 +11,9 @@ export const rule: Rule = {
     fix: 'suggest',
     summary: 'proxy_set_header Host forwards the raw client Host header ($http_host) instead of $host',
     needs: ['nginx'],
+    // nginx has validated the Host header before $http_host exists: it differs from $host only by
+    // keeping the port and case (gunicorn's deployment docs recommend it). gixy parity, by name.
+    optIn: true,
   },
   check(ctx) {
     for (const d of findAll(ctx.nginx!, 'proxy_set_header')) {

@@ -41,6 +41,9 @@ export const rule: Rule = {
     fix: 'none',
     summary: 'proxy_pass with a URI part sends the decoded, normalised path upstream (%2F, ../ tricks reach the backend)',
     needs: ['nginx'],
+    // `location /app/ { proxy_pass http://b/; }` is nginx's documented way to strip a prefix; it
+    // matters only for backends that make decisions on encoded slashes: run when selected by name.
+    optIn: true,
   },
   check(ctx) {
     walk(ctx.nginx!.root, (d) => {

@@ -6,11 +6,14 @@ export const rule: Rule = {
   meta: {
     id: 'nginx/try-files-is-evil-too',
     aliases: ['try_files_is_evil_too'],
-    category: 'security',
-    severity: 'warning',
+    category: 'performance',
+    severity: 'info',
     fix: 'none',
     summary: 'try_files without open_file_cache: every request pays extra stat() calls',
     needs: ['nginx'],
+    // gixy-ng parity, one finding per try_files: nginx/open-file-cache-missing asks for the same
+    // cache once per http block, so this one runs only when selected by name.
+    optIn: true,
   },
   check(ctx) {
     const config = ctx.nginx!;

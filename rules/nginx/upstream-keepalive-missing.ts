@@ -1,7 +1,29 @@
 import type { Rule } from '../../src/lint/rule.js';
+import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { firstChild } from '../../src/nginx/tree.js';
-import { connectionEdits, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { connectionEdits, findMap, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { effectiveProxyHeaders, effectiveValue } from '../../src/nginx/effective.js';
+import type { ProxyPass } from '../../src/nginx/query.js';
+import { workerKind } from '../../src/model/gunicorn-query.js';
 import { dedupeEdits } from '../../src/fix/edits.js';
+
+/**
+ * Whether this proxy_pass serves websocket (or long-lived streaming) connections only: it forwards
+ * `Upgrade $http_upgrade` and either sends `Connection: upgrade` on every request, or takes it from
+ * a `map $http_upgrade` and streams unbuffered. A pool toward such a location holds nothing.
+ */
+function upgradesOnly(config: NginxConfig, pp: ProxyPass): boolean {
+  const headers = effectiveProxyHeaders(config, pp.node);
+  const upgrade = headers.get('upgrade')?.argValue(1);
+  if (upgrade === undefined || !/^\$http_upgrade$/i.test(upgrade)) return false;
+  const conn = headers.get('connection')?.argValue(1) ?? '';
+  if (conn.toLowerCase() === 'upgrade') return true;
+  const m = /^\$([A-Za-z0-9_]+)$/.exec(conn);
+  if (!m) return false;
+  const map = findMap(config, m[1]!);
+  if (!map || map.argValue(0)?.toLowerCase() !== '$http_upgrade') return false;
+  return effectiveValue(config, pp.node, 'proxy_buffering').args?.[0] === 'off';
+}
 
 export const rule: Rule = {
   meta: {
@@ -16,20 +38,33 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
-    const byUpstream = new Map<import('../../src/nginx/tree.js').Directive, ReturnType<typeof upstreamProxyPasses>>();
+    const byUpstream = new Map<Directive, ReturnType<typeof upstreamProxyPasses>>();
     for (const pp of upstreamProxyPasses(config)) {
       const list = byUpstream.get(pp.upstream) ?? [];
       list.push(pp);
       byUpstream.set(pp.upstream, list);
     }
+    // Upstreams whose servers all reach sync gunicorn workers: those close every connection
+    // (cross/upstream-keepalive-with-sync says the opposite of this rule there).
+    const kinds = new Map<Directive, Set<string>>();
+    for (const link of ctx.model.links) {
+      if (!link.target.upstream) continue;
+      const set = kinds.get(link.target.upstream) ?? new Set<string>();
+      set.add(workerKind(link.app) ?? 'unknown');
+      kinds.set(link.target.upstream, set);
+    }
     for (const [upstream, passes] of byUpstream) {
       if (firstChild(upstream.block, 'keepalive')) continue;
+      const linked = kinds.get(upstream);
+      if (linked && linked.size === 1 && linked.has('sync')) continue;
+      if (passes.every((pp) => upgradesOnly(config, pp))) continue;
       const name = upstream.args[0]?.value ?? '';
       const edits = [];
       const ka = keepaliveEdit(upstream);
       if (ka) edits.push(ka);
       // One atomic fix: pooling only works with HTTP/1.1 and a cleared Connection header.
       for (const pp of passes) {
+        if (upgradesOnly(config, pp)) continue;
         edits.push(...httpVersionEdits(config, pp, ctx.options.versions.nginx));
         edits.push(...connectionEdits(config, pp));
       }

@@ -13,7 +13,8 @@ export const rule: Rule = {
     id: 'nginx/version-disclosure',
     aliases: ['version_disclosure'],
     category: 'security',
-    severity: 'error',
+    // The version alone exposes nothing: it saves an attacker one probe. Not an error.
+    severity: 'warning',
     fix: 'safe',
     summary: 'server_tokens on (the default) sends the nginx version in the Server header and error pages',
     needs: ['nginx'],
@@ -38,6 +39,7 @@ export const rule: Rule = {
       const edit = insertIntoBlock(http, 'server_tokens off;');
       ctx.report({
         node: http,
+        severity: 'info',
         message: 'server_tokens is not set and defaults to on: every response discloses the nginx version',
         fix: edit ? { description: 'add "server_tokens off;" to http', edits: [edit] } : undefined,
       });

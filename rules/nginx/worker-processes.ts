@@ -58,6 +58,17 @@ export const rule: Rule = {
           const e = insertAtMain(config, 'worker_processes auto;', ['user']);
           return e ? { description: 'add "worker_processes auto;"', edits: [e] } : undefined;
         })();
+    // The host's cores are a fact of the deployment, not of the machine linting it: unknown, only
+    // the count-independent case (no workers beyond one, nothing local to share the cores) is said.
+    if (cpus === null) {
+      if (n !== 1 || hasLocalBackend(config)) return;
+      ctx.report({
+        node: node ?? events,
+        message: `worker_processes ${node ? '1' : 'is not set (default 1)'}: one worker uses one core and no backend runs on this host to use the rest (use "auto", one worker per core; give --cpus to size it)`,
+        fix,
+      });
+      return;
+    }
     if (n > cpus) {
       ctx.report({
         node: node ?? events,

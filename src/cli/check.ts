@@ -19,6 +19,10 @@ export interface CheckCliOptions {
   nginxVersion?: string;
   gunicornVersion?: string;
   cpus?: string;
+  host?: boolean;
+  prefix?: string;
+  includePath?: string[];
+  allowHostIncludes?: boolean;
   singleFile?: boolean;
   stdinFilename?: string;
   reportUnusedDisables?: boolean;
@@ -50,9 +54,13 @@ export function registerCheckCommand(program: Command): void {
     .option('--no-config', 'ignore conftune.json files')
     .option('--nginx <file>', 'treat this file as an nginx configuration (repeatable)', repeat)
     .option('--gunicorn <file>', 'treat this file as a gunicorn source (repeatable)', repeat)
-    .option('--nginx-version <version>', 'target nginx version (default: `nginx -v`, else 1.24)')
-    .option('--gunicorn-version <version>', 'target gunicorn version (default: `gunicorn --version`, else 23)')
-    .option('--cpus <n>', "host cores for sizing rules (default: this machine's)")
+    .option('--nginx-version <version>', "target nginx version (default: conftune.json, the deployment's pin, else 1.24)")
+    .option('--gunicorn-version <version>', "target gunicorn version (default: conftune.json, the deployment's pin, else 23)")
+    .option('--cpus <n>', 'cores of the host the deployment runs on, for sizing rules (default: unknown)')
+    .option('--host', "the deployment runs on this machine: take its cores, nginx -v, gunicorn --version and environment (implied for /etc/nginx)")
+    .option('--prefix <dir>', 'nginx prefix in the checked tree (like nginx -p): /etc/nginx/… includes are read from it')
+    .option('--include-path <from=to>', 'read absolute includes under FROM from the folder TO (repeatable)', repeat)
+    .option('--allow-host-includes', "read absolute includes outside the checked tree from this machine's disk")
     .option('--single-file', 'do not follow include directives')
     .option('--stdin-filename <name>', 'file name to report for stdin input')
     .option('--report-unused-disables', 'report suppression comments that suppress nothing')
@@ -89,8 +97,10 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
 
   const cwd = process.cwd();
   let config = {};
+  let configDir: string | undefined;
   if (opts.config !== false) {
     const file = typeof opts.config === 'string' ? opts.config : findConfigFile(cwd);
+    if (file) configDir = path.dirname(path.resolve(cwd, file));
     if (typeof opts.config === 'string' && !fs.existsSync(opts.config)) return fail(`${opts.config}: config file not found`);
     if (file) {
       try {
@@ -109,6 +119,12 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   for (const [flag, v] of [['--nginx-version', opts.nginxVersion], ['--gunicorn-version', opts.gunicornVersion]] as const) {
     if (v !== undefined && !/^\d+(\.\d+){0,2}$/.test(v)) return fail(`${flag} must look like 1.24 or 1.24.0, got "${v}"`);
   }
+  let includePaths: Record<string, string> | undefined;
+  for (const spec of opts.includePath ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1 || !spec.startsWith('/')) return fail(`--include-path must look like /etc/nginx=deploy/nginx, got "${spec}"`);
+    (includePaths ??= {})[spec.slice(0, eq)] = spec.slice(eq + 1);
+  }
   const stdin = paths.includes('-') ? fs.readFileSync(0).toString('latin1') : undefined;
   const checkOptions = {
     paths,
@@ -124,7 +140,12 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     nginxVersion: opts.nginxVersion,
     gunicornVersion: opts.gunicornVersion,
     cpus,
-    env: process.env as Record<string, string>,
+    host: opts.host,
+    env: opts.host ? (process.env as Record<string, string>) : undefined,
+    prefix: opts.prefix,
+    includePaths,
+    allowHostIncludes: opts.allowHostIncludes,
+    configDir,
     singleFile: opts.singleFile,
     reportUnusedDisables: opts.reportUnusedDisables,
   };
@@ -161,6 +182,8 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     findings: result.findings,
     suppressed: result.suppressed,
     errors: result.errors,
+    notes: result.notes,
+    targets: result.targets,
     files: result.files,
     rules: result.rules,
     cwd,
@@ -175,7 +198,10 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     if (e.line > 0 && opts.format === 'stylish' && !opts.output) continue;
     process.stderr.write(`conftune: ${e.line > 0 ? `${e.file}:${e.line}:${e.column}: ` : ''}${e.message}\n`);
   }
-  for (const n of result.notes ?? []) process.stderr.write(`conftune: ${n.file}:${n.line}:${n.column}: note: ${n.message}\n`);
+  for (const n of result.notes ?? []) {
+    const where = n.line > 0 ? `${relativeName(cwd, n.file)}:${n.line}:${n.column}: ` : n.file ? `${relativeName(cwd, n.file)}: ` : '';
+    process.stderr.write(`conftune: ${where}note: ${n.message}\n`);
+  }
   for (const ie of result.internalErrors) {
     const err = new Error(`rule ${ie.ruleId}: ${(ie.error as Error)?.message ?? ie.error}`);
     if (ie.error instanceof Error && ie.error.stack) err.stack = ie.error.stack;
@@ -185,6 +211,11 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   setCurrentFile(undefined);
   if (result.internalErrors.length > 0) return 2;
   return exitCodeFor(result, failLevel, atOrAbove);
+}
+
+function relativeName(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }
 
 function exitCodeFor(

@@ -8,6 +8,8 @@ export interface RuleListing {
   category: string;
   severity: string;
   fix: string;
+  /** Off by default: runs only when selected by name. */
+  optIn?: boolean;
   summary: string;
   aliases?: string[];
   probe?: string;
@@ -24,13 +26,14 @@ export function ruleListing(rules: readonly RuleMeta[]): RuleListing[] {
       summary: m.summary,
       ...(m.aliases?.length ? { aliases: m.aliases } : {}),
       ...(m.probe ? { probe: m.probe } : {}),
+      ...(m.optIn ? { optIn: true } : {}),
     }));
 }
 
 /** A plain aligned table: no colour, so it pipes into grep/less unchanged. */
 export function formatRuleTable(list: RuleListing[]): string {
   const head = ['RULE', 'CATEGORY', 'SEVERITY', 'FIX', 'SUMMARY'];
-  const rows = list.map((r) => [r.id, r.category, r.severity, r.fix, r.summary]);
+  const rows = list.map((r) => [r.id, r.category, r.severity, r.fix, r.optIn ? `(off by default) ${r.summary}` : r.summary]);
   const widths = head.slice(0, 4).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
   return [line(head), ...rows.map(line), '', `${list.length} rules; \`conftune explain <rule>\` prints a rule's documentation.`].join('\n') + '\n';

@@ -18,6 +18,8 @@ export interface CliAssignment {
   valueWord?: Word;
   /** Why the value isn't known statically (from the shell: `$PORT` unset…). */
   dynamic?: string;
+  /** The word that made it dynamic (its `cores`, `envVars`, `fallback`). */
+  dynamicWord?: Word;
 }
 
 export interface CliProblem {
@@ -73,18 +75,18 @@ export function parseArgv(words: Word[], table: SettingsTable): ParsedArgv {
         out.problems.push({ kind: 'invalid-value', message: `argument ${spec.cli.join('/')}: ignored explicit argument '${explicit}'`, word: flagWord, setting: spec.name });
         return;
       }
-      out.assignments.push({ spec, flag, value: true, flagWord, ...(flagWord.dynamic ? { dynamic: flagWord.dynamic } : {}) });
+      out.assignments.push({ spec, flag, value: true, flagWord, ...(flagWord.dynamic ? { dynamic: flagWord.dynamic, dynamicWord: flagWord } : {}) });
       return;
     }
     if (explicit !== undefined) {
-      out.assignments.push({ spec, flag, value: explicit, flagWord, ...(flagWord.dynamic ? { dynamic: flagWord.dynamic } : {}) });
+      out.assignments.push({ spec, flag, value: explicit, flagWord, ...(flagWord.dynamic ? { dynamic: flagWord.dynamic, dynamicWord: flagWord } : {}) });
       return;
     }
     const next = words[i + 1];
     if (spec.optionalValue) {
       if (next && !looksLikeOption(next.value)) {
         i++;
-        out.assignments.push({ spec, flag, value: next.value, flagWord, valueWord: next, ...(next.dynamic ? { dynamic: next.dynamic } : {}) });
+        out.assignments.push({ spec, flag, value: next.value, flagWord, valueWord: next, ...(next.dynamic ? { dynamic: next.dynamic, dynamicWord: next } : {}) });
       } else out.assignments.push({ spec, flag, value: true, flagWord });
       return;
     }
@@ -93,7 +95,7 @@ export function parseArgv(words: Word[], table: SettingsTable): ParsedArgv {
       return;
     }
     i++;
-    out.assignments.push({ spec, flag, value: next.value, flagWord, valueWord: next, ...(next.dynamic ? { dynamic: next.dynamic } : {}) });
+    out.assignments.push({ spec, flag, value: next.value, flagWord, valueWord: next, ...(next.dynamic ? { dynamic: next.dynamic, dynamicWord: next } : {}) });
   };
 
   for (; i < words.length; i++) {

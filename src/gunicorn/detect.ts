@@ -14,6 +14,9 @@ const GUNICORN_COMMAND = /(^|[\s"'[,;&|(=])((?:[\w./-]*\/)?gunicorn[0-9.]*|-m\s+
 const SETTING_LIKE = /^(bind|workers|worker_class|threads|timeout|keepalive|graceful_timeout|max_requests|max_requests_jitter|worker_connections|preload_app|accesslog|errorlog|loglevel|wsgi_app|forwarded_allow_ips|daemon|reload|pidfile|backlog|proc_name|raw_env|secure_scheme_headers|worker_tmp_dir|umask|user|group|chdir|limit_request_line|access_log_format)\s*[:=]/m;
 const HOOK_LIKE = /^def\s+(on_starting|on_reload|when_ready|pre_fork|post_fork|post_worker_init|worker_int|worker_abort|pre_exec|pre_request|post_request|child_exit|worker_exit|nworkers_changed|on_exit)\s*\(/m;
 
+/** Python statements: an import, or a setting assigned a literal, a call or an `os.` expression. */
+const PYTHON_LIKE = /^(?:import\s+\w|from\s+[\w.]+\s+import\b)|^[a-z_]+\s*=\s*(?:["'\d[({]|os\.|int\(|True\b|False\b|None\b|multiprocessing\.)/m;
+
 export function mentionsGunicornCommand(text: string): boolean {
   return GUNICORN_COMMAND.test(text);
 }
@@ -31,6 +34,8 @@ export function detectSourceKind(path: string, text: string): SourceKind | null 
   if (/^supervisord?[\w.-]*\.conf$/i.test(name) || (/\.(conf|ini)$/i.test(name) && /^[^\S\r\n\u2028\u2029]*\[program:[^\]]+\]/m.test(text))) return 'supervisord';
   if (/gunicorn[\w.-]*\.(conf\.)?py$/i.test(name) || lower === 'gunicorn.conf.py') return 'conf.py';
   if (lower.endsWith('.py')) return SETTING_LIKE.test(text) || HOOK_LIKE.test(text) ? 'conf.py' : null;
+  // `gunicorn -c gunicorn.ini`: a Python config whatever its extension (gunicorn execs it).
+  if (!lower.endsWith('.sh') && (SETTING_LIKE.test(text) || HOOK_LIKE.test(text)) && PYTHON_LIKE.test(text) && !/^#!/.test(text)) return 'conf.py';
   if (lower.endsWith('.sh') || /^#!.*\b(ba|da|k|z)?sh\b/.test(text)) return 'shell';
   if (/^[^\S\r\n\u2028\u2029]*\[Service\]/m.test(text) && /^[^\S\r\n\u2028\u2029]*ExecStart\s*=/m.test(text)) return 'systemd';
   if (/^[^\S\r\n\u2028\u2029]*\[Socket\]/m.test(text) && /^[^\S\r\n\u2028\u2029]*ListenStream\s*=/m.test(text)) return 'socket';

@@ -1,7 +1,7 @@
 // Public entry point of the gunicorn side: read every place gunicorn is configured and return
 // one GunicornApp per gunicorn invocation (plus one per gunicorn.conf.py no launcher loads).
 
-import { availableParallelism } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { posix } from 'node:path';
 import { readRegularFileSync } from '../nginx/load.js';
 import { makeSourceFile, positionOf, type SourceFile } from '../nginx/tree.js';
@@ -13,7 +13,7 @@ import { DEFAULT_GUNICORN_VERSION, settingsFor } from './settings.js';
 import { detectSourceKind } from './detect.js';
 import {
   readComposeFile, readDockerfile, readProcfile, readShellScript, readSocketUnit, readSupervisorConf, readSystemdUnit,
-  type EnvEntry, type Launch, type ReadFile, type SocketUnit, type SourceKind,
+  type EnvEntry, type Launch, type ReadFile, type ReaderContext, type SocketUnit, type SourceKind,
 } from './sources.js';
 
 export type { SourceKind, ReadFile } from './sources.js';
@@ -23,6 +23,7 @@ export { evaluateConfPy } from './pyconf.js';
 export { parseBindAddress } from './binds.js';
 export { settingDict } from './validate.js';
 export { DEFAULT_GUNICORN_VERSION, nearestTableVersion, settingsFor, versionAtLeast } from './settings.js';
+export { deploymentPins, type DeploymentPins, type Pin } from './pins.js';
 
 export interface GunicornSourceInput {
   path: string;
@@ -34,12 +35,26 @@ export interface GunicornSourceInput {
 export interface ReadGunicornOptions {
   /** Target gunicorn version (`--gunicorn-version`); default 23.0.0. */
   version?: string;
-  /** Host cores for `cpu_count()`; default this machine's. */
-  cpus?: number;
+  /**
+   * Host cores for `cpu_count()` / `$(nproc)`; null or absent: not known (such values are then
+   * Dynamic with `cores`). Never this machine's: results must not depend on where conftune runs.
+   */
+  cpus?: number | null;
   /** Environment the launchers start from (their own Environment=/ENV entries are added on top). */
   env?: Record<string, string>;
   /** Reads a referenced file (conf.py, EnvironmentFile) as latin1; undefined when unreadable. No I/O without it. */
   readFile?: ReadFile;
+  /** Lists the file names in a folder (an `EnvironmentFile=/etc/app/*.conf` glob is matched there); [] when unreadable. */
+  listDir?: (dir: string) => string[];
+}
+
+/** A listDir for the CLI: the names of the regular files in a folder, [] when it can't be read. */
+export function listDirFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+  } catch {
+    return [];
+  }
 }
 
 /** A ReadFile for the CLI: the file's bytes as latin1, undefined when it can't be read. */
@@ -57,22 +72,22 @@ interface Loaded {
   kind: SourceKind;
 }
 
-function readLaunches(l: Loaded, env: Record<string, string>, readFile: ReadFile): Launch[] {
+function readLaunches(l: Loaded, env: Record<string, string>, readFile: ReadFile, rc: ReaderContext): Launch[] {
   switch (l.kind) {
     case 'systemd':
-      return readSystemdUnit(l.file, env, readFile);
+      return readSystemdUnit(l.file, env, readFile, rc);
     case 'procfile':
-      return readProcfile(l.file, env);
+      return readProcfile(l.file, env, rc);
     case 'dockerfile':
-      return readDockerfile(l.file, env);
+      return readDockerfile(l.file, env, rc);
     case 'compose':
-      return readComposeFile(l.file, env, readFile);
+      return readComposeFile(l.file, env, readFile, rc);
     case 'supervisord':
       return readSupervisorConf(l.file, env);
     case 'shell':
-      return readShellScript(l.file, env, 'shell');
+      return readShellScript(l.file, env, 'shell', rc);
     case 'text':
-      return readShellScript(l.file, env, 'cli');
+      return readShellScript(l.file, env, 'cli', rc);
     default:
       return [];
   }
@@ -91,7 +106,7 @@ function socketFor(launch: Launch, sockets: SocketUnit[]): SocketUnit | undefine
 
 export function readGunicornSources(inputs: GunicornSourceInput[], opts: ReadGunicornOptions = {}): GunicornApp[] {
   const version = opts.version ?? DEFAULT_GUNICORN_VERSION;
-  const cpus = opts.cpus ?? availableParallelism();
+  const cpus = opts.cpus ?? null;
   const baseEnv = opts.env ?? {};
   const readFile: ReadFile = opts.readFile ?? (() => undefined);
   const table = settingsFor(version);
@@ -105,26 +120,42 @@ export function readGunicornSources(inputs: GunicornSourceInput[], opts: ReadGun
     loaded.push({ file: makeSourceFile(input.path, text), kind });
   }
   const confInputs = loaded.filter((l) => l.kind === 'conf.py').map((l) => l.file);
+  const rc: ReaderContext = {
+    cpus,
+    folderFiles: inputs.map((i) => i.path),
+    texts: new Map(loaded.map((l) => [l.file.path, l.file.text])),
+    ...(opts.listDir ? { listDir: opts.listDir } : {}),
+  };
   const sockets = loaded.filter((l) => l.kind === 'socket').map((l) => readSocketUnit(l.file));
   const usedConf = new Set<SourceFile>();
   const apps: GunicornApp[] = [];
 
-  const findConf = (candidates: string[], wantedBase: string, srcDir: string): SourceFile | undefined => {
+  const findConf = (candidates: string[], wantedBase: string, srcDir: string): { file: SourceFile; byName: boolean } | undefined => {
     for (const c of candidates) {
       const hit = confInputs.find((f) => posix.normalize(f.path) === posix.normalize(c));
-      if (hit) return hit;
+      if (hit) return { file: hit, byName: false };
     }
     for (const c of candidates) {
       const text = readFile(c);
-      if (text !== undefined) return makeSourceFile(c, text);
+      if (text !== undefined) return { file: makeSourceFile(c, text), byName: false };
     }
-    // Checked-out deployments rarely match the paths the unit uses: match by file name.
+    // Checked-out deployments rarely match the paths the unit uses: match by file name, in the
+    // folder of the file that names it first (a Python file whatever its extension: `-c x.ini`).
     const sameName = confInputs.filter((f) => posix.basename(f.path) === wantedBase);
-    return sameName.find((f) => posix.dirname(f.path) === srcDir) ?? (sameName.length === 1 ? sameName[0] : undefined);
+    const inFolder = sameName.find((f) => posix.dirname(f.path) === srcDir);
+    if (inFolder) return { file: inFolder, byName: true };
+    const other = loaded.find((l) => posix.dirname(l.file.path) === srcDir && posix.basename(l.file.path) === wantedBase);
+    if (other) return { file: other.file, byName: true };
+    const local = posix.join(srcDir, wantedBase);
+    if (!candidates.includes(local)) {
+      const text = readFile(local);
+      if (text !== undefined) return { file: makeSourceFile(local, text), byName: true };
+    }
+    return sameName.length === 1 ? { file: sameName[0]!, byName: true } : undefined;
   };
 
   for (const l of loaded) {
-    for (const launch of readLaunches(l, baseEnv, readFile)) {
+    for (const launch of readLaunches(l, baseEnv, readFile, rc)) {
       const envOrigins = new Map<string, EnvEntry>();
       for (const e of launch.env) envOrigins.set(e.name, e);
       const env = { ...baseEnv };
@@ -142,9 +173,15 @@ export function readGunicornSources(inputs: GunicornSourceInput[], opts: ReadGun
           const f = cfg.from === 'cli' ? launch.file : envOrigins.get('GUNICORN_CMD_ARGS')?.file;
           if (f) diagnostics.push({ file: f.path, ...positionOf(f, cfg.word.start), start: cfg.word.start, end: cfg.word.end, kind: 'io', message: `config module ${p.slice(7)} is imported by gunicorn; its settings are unknown`, setting: 'config' });
         } else {
-          const candidates = p.startsWith('/') ? [p] : [...(cwd ? [posix.join(cwd, p)] : []), posix.join(srcDir, p)];
-          if (launch.inContainer) candidates.push(posix.join(srcDir, posix.basename(p)));
-          confFile = findConf(candidates, posix.basename(p), srcDir);
+          const dynamicPath = /\$\{?[A-Za-z_]|%\(/.test(p);
+          const candidates = dynamicPath ? [] : p.startsWith('/') ? [p] : [...(cwd ? [posix.join(cwd, p)] : []), posix.join(srcDir, p)];
+          if (launch.inContainer && !dynamicPath) candidates.push(posix.join(srcDir, posix.basename(p)));
+          const found = findConf(candidates, posix.basename(p), srcDir);
+          confFile = found?.file;
+          const f = cfg.from === 'cli' ? launch.file : envOrigins.get('GUNICORN_CMD_ARGS')?.file;
+          if (found?.byName && f && (p.startsWith('/') || dynamicPath)) {
+            diagnostics.push({ file: f.path, ...positionOf(f, cfg.word.start), start: cfg.word.start, end: cfg.word.end, kind: 'note', message: `config file ${p}: read ${posix.basename(found.file.path)} from the deployment folder (same name)`, setting: 'config' });
+          }
           if (!confFile) {
             const f = cfg.from === 'cli' ? launch.file : envOrigins.get('GUNICORN_CMD_ARGS')?.file;
             if (f) diagnostics.push({ file: f.path, ...positionOf(f, cfg.word.start), start: cfg.word.start, end: cfg.word.end, kind: 'io', message: `config file ${p} was not found; its settings are unknown`, setting: 'config' });
@@ -156,10 +193,20 @@ export function readGunicornSources(inputs: GunicornSourceInput[], opts: ReadGun
         const hit = confInputs.find((f) => candidates.some((c) => posix.normalize(c) === posix.normalize(f.path)));
         confFile = hit ?? candidates.map((c) => ({ c, t: readFile(c) })).filter((x) => x.t !== undefined).map((x) => makeSourceFile(x.c, x.t!))[0];
       }
+      const unknownEnv = launch.unknownEnv ?? new Map();
+      // A variable set by the launcher is known, whatever the environment around it holds.
+      for (const e of launch.env) unknownEnv.delete(e.name);
+      const openEnv = launch.openEnv ? { reason: launch.openEnv.reason, file: launch.openEnv.file.path, line: positionOf(launch.openEnv.file, launch.openEnv.start).line } : undefined;
       let conf: ConfEvaluation | undefined;
       if (confFile) {
         usedConf.add(confInputs.find((f) => f.path === confFile!.path) ?? confFile);
-        conf = evaluateConfPy(confFile, { env, cpus, version });
+        conf = evaluateConfPy(confFile, { env, cpus, version, unknownEnv, ...(openEnv ? { openEnv: openEnv.reason } : {}) });
+      }
+      if (launch.wrapped) {
+        diagnostics.push({
+          file: launch.file.path, ...positionOf(launch.file, launch.commandStart), start: launch.commandStart, end: launch.commandEnd, kind: 'note',
+          message: `${launch.label} starts the app through \`${launch.wrapped}\`, which runs gunicorn with settings conftune cannot see${launch.args.length ? ' (only its bind is read)' : ''}`,
+        });
       }
       const socket = socketFor(launch, sockets);
       const sources = [launch.file, ...launch.extraFiles, ...(confFile ? [confFile] : []), ...(socket ? [socket.file] : [])];
@@ -170,6 +217,9 @@ export function readGunicornSources(inputs: GunicornSourceInput[], opts: ReadGun
         cpus,
         env,
         envOrigins,
+        unknownEnv,
+        ...(openEnv ? { openEnv } : {}),
+        ...(launch.wrapped ? { wrapped: launch.wrapped, name: launch.wrapped } : {}),
         ...(conf ? { conf } : {}),
         cli: { args: launch.args, file: launch.file, label: launch.label },
         ...(socket ? { socket } : {}),

@@ -10,6 +10,43 @@ export interface FoundCommand {
   args: Word[];
   /** `NAME=value` prefixes and `env NAME=value` assignments before the program. */
   env: Array<{ name: string; value: string; word: Word }>;
+  /**
+   * Set when an application's own command starts gunicorn (`lemur start`): `args` then holds only
+   * what is clearly a gunicorn setting there (the `-b`/`--bind` flag and its value).
+   */
+  wrapped?: string;
+}
+
+/**
+ * Application commands known to run gunicorn in-process with their own settings, by program and
+ * subcommand, with the options that are gunicorn's bind. Lemur's `lemur start` (Flask-Script
+ * `LemurServer`, a gunicorn Application) takes gunicorn's `-b`.
+ */
+const WRAPPERS: Array<{ program: string; sub: string; bind: string[] }> = [
+  { program: 'lemur', sub: 'start', bind: ['-b', '--bind'] },
+];
+
+/** An application command that starts gunicorn itself (`lemur start -b 0.0.0.0:8000`). */
+export function findWrapper(words: Word[]): FoundCommand | null {
+  let i = 0;
+  while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!.value) || PASS_THROUGH.has(basename(words[i]!.value)))) i++;
+  const prog = words[i];
+  const sub = words[i + 1];
+  if (!prog || !sub) return null;
+  const w = WRAPPERS.find((x) => basename(prog.value) === x.program && sub.value === x.sub);
+  if (!w) return null;
+  const rest = words.slice(i + 2);
+  const args: Word[] = [];
+  for (let k = 0; k < rest.length; k++) {
+    const v = rest[k]!.value;
+    const flag = w.bind.find((f) => v === f || v.startsWith(f + '=') || (f.length === 2 && v.startsWith(f) && v.length > 2));
+    if (!flag) continue;
+    if (v === flag) {
+      if (rest[k + 1]) args.push(rest[k]!, rest[k + 1]!);
+      k++;
+    } else args.push(rest[k]!);
+  }
+  return { program: prog, args, env: [], wrapped: `${w.program} ${w.sub}` };
 }
 
 function basename(p: string): string {

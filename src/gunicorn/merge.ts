@@ -2,14 +2,14 @@
 // order of gunicorn's `Application.load_config`, each value keeping where it came from.
 
 import { positionOf, type SourceFile } from '../nginx/tree.js';
-import type { Bind, GunicornApp, GunicornDiagnostic, Launcher, Origin, ResolvedSetting, SettingValue } from './types.js';
+import type { Bind, Dynamic, GunicornApp, GunicornDiagnostic, Launcher, OpenEnvironment, Origin, ResolvedSetting, SettingValue } from './types.js';
 import type { ConfEvaluation } from './pyconf.js';
 import { parseArgv, type CliAssignment, type ParsedArgv } from './argv.js';
 import { defaultFor, settingsFor, type SettingsTable } from './settings.js';
 import type { SettingSpec } from './settings-data.js';
-import { validateCliValue, validateValue, type Validated } from './validate.js';
+import { dynamicValue, validateCliValue, validateValue, type Validated } from './validate.js';
 import { toBind } from './binds.js';
-import { shlexSplit, type Word } from './shell.js';
+import { shlexSplit, type DynInfo, type Word } from './shell.js';
 import type { EnvEntry, SocketUnit } from './sources.js';
 import type { PyValue } from './pyvalue.js';
 
@@ -19,9 +19,15 @@ export interface AppParts {
   /** Files that contributed, in order. */
   sources: SourceFile[];
   version: string;
-  cpus: number;
+  cpus: number | null;
   /** Environment of the gunicorn process: the caller's env overlaid with the launcher's. */
   env: Record<string, string>;
+  /** Variables set to values not known statically (`N=$(nproc)`, compose `X: ${X}`), name → why. */
+  unknownEnv?: Map<string, DynInfo>;
+  /** Set when the environment may hold variables the deployment does not show. */
+  openEnv?: OpenEnvironment;
+  /** An application command that starts gunicorn with its own settings (`lemur start`). */
+  wrapped?: string;
   /** Where each launcher-set variable came from (last one wins). */
   envOrigins: Map<string, EnvEntry>;
   conf?: ConfEvaluation;
@@ -56,10 +62,28 @@ function defaultToPy(v: unknown): PyValue {
   return { t: 'dict', entries: Object.entries(v as Record<string, unknown>).map(([k, x]): [PyValue, PyValue] => [{ t: 'str', v: k }, defaultToPy(x)]) };
 }
 
-function defaults(table: SettingsTable, version: string, env: Record<string, string>, envOrigins: Map<string, EnvEntry>, diagnostics: GunicornDiagnostic[]): Map<string, Slot> {
+/** The variable gunicorn's default for a setting reads (gunicorn/config.py). */
+const DEFAULT_ENV_VAR: Record<string, string> = { workers: 'WEB_CONCURRENCY', bind: 'PORT', forwarded_allow_ips: 'FORWARDED_ALLOW_IPS' };
+
+function defaults(table: SettingsTable, version: string, env: Record<string, string>, envOrigins: Map<string, EnvEntry>, diagnostics: GunicornDiagnostic[], unknownEnv: Map<string, DynInfo>, openEnv: OpenEnvironment | undefined): Map<string, Slot> {
   const slots = new Map<string, Slot>();
   for (const spec of table.byName.values()) {
     const d = defaultFor(spec, version, env);
+    const envVar = DEFAULT_ENV_VAR[spec.name];
+    if (envVar && !d.envVar && (unknownEnv.has(envVar) || openEnv)) {
+      // gunicorn's default reads a variable the deployment may set where conftune cannot look.
+      const u = unknownEnv.get(envVar);
+      const fallback = d.value as Dynamic['fallback'];
+      const value: Dynamic = {
+        dynamic: true,
+        reason: u ? `${envVar}: ${u.reason}` : `${envVar} may be set by ${openEnv!.reason}`,
+        env: [envVar],
+        ...(u?.cores ? { cores: true } : {}),
+        ...(u ? {} : { fallback }),
+      };
+      slots.set(spec.name, { setting: { name: spec.name, value, origin: { kind: 'env', detail: u ? envVar : `${envVar} (may be set by ${openEnv!.reason})` }, isDefault: false } });
+      continue;
+    }
     let value: SettingValue = d.value as SettingValue;
     let origin: Origin = { kind: 'default' };
     if (d.envVar) {
@@ -93,7 +117,7 @@ function applyValidated(slots: Map<string, Slot>, spec: SettingSpec, checked: Va
   slots.set(spec.name, { setting: { name: spec.name, value: checked.value, origin, isDefault: false }, ...(itemOrigins ? { itemOrigins } : {}) });
 }
 
-function applyConf(slots: Map<string, Slot>, conf: ConfEvaluation, table: SettingsTable, version: string, cpus: number, diagnostics: GunicornDiagnostic[]): void {
+function applyConf(slots: Map<string, Slot>, conf: ConfEvaluation, table: SettingsTable, version: string, cpus: number | null, diagnostics: GunicornDiagnostic[]): void {
   const base = conf.file.path.slice(conf.file.path.lastIndexOf('/') + 1);
   for (const b of conf.bindings.values()) {
     const spec = table.byName.get(b.name);
@@ -135,7 +159,7 @@ function applyArgv(
     const originOf = (a: CliAssignment) => originAt(kind, file, a.flagWord.start, (a.valueWord ?? a.flagWord).end, `${label} ${a.flag}`);
     const dynamic = list.find((a) => a.dynamic);
     if (dynamic) {
-      slots.set(spec.name, { setting: { name: spec.name, value: { dynamic: true, reason: dynamic.dynamic! }, origin: originOf(dynamic), isDefault: false } });
+      slots.set(spec.name, { setting: { name: spec.name, value: cliDynamic(dynamic, spec, version), origin: originOf(dynamic), isDefault: false } });
       continue;
     }
     const last = list[list.length - 1]!;
@@ -145,6 +169,23 @@ function applyArgv(
     const at = last.valueWord ?? last.flagWord;
     applyValidated(slots, spec, checked, originOf(spec.action === 'append' ? first : last), itemOrigins, diagnostics, { ...(file ? { file } : {}), start: at.start, end: at.end });
   }
+}
+
+/** A command-line value that is not known statically, with what it depends on and its fallback. */
+function cliDynamic(a: CliAssignment, spec: SettingSpec, version: string): Dynamic {
+  const w = a.dynamicWord;
+  let fallback: string | undefined = w?.fallback;
+  if (fallback !== undefined && w === a.flagWord) {
+    // `--workers=${W:-4}` / `-w${W:-4}`: the fallback is the whole word; keep the value part.
+    fallback = fallback.startsWith(a.flag) ? fallback.slice(a.flag.length).replace(/^=/, '') : undefined;
+  }
+  const base = dynamicValue({ t: 'dyn', reason: a.dynamic!, ...(w?.cores ? { cores: true } : {}), ...(w?.envVars?.length ? { env: w.envVars } : {}) });
+  if (fallback !== undefined) {
+    const checked = validateCliValue(spec, spec.action === 'append' ? [fallback] : fallback, version);
+    const fb = checked.ok ? checked.value : undefined;
+    if (typeof fb === 'string' || typeof fb === 'number' || typeof fb === 'boolean' || (Array.isArray(fb) && fb.every((x) => typeof x === 'string'))) base.fallback = fb;
+  }
+  return base;
 }
 
 /** GUNICORN_CMD_ARGS words, pointing into the file that set the variable when there is one. */
@@ -173,7 +214,17 @@ export function parseCli(args: Word[], version: string): ParsedArgv {
 export function buildApp(parts: AppParts): GunicornApp {
   const table = settingsFor(parts.version);
   const diagnostics = [...parts.diagnostics];
-  const slots = defaults(table, parts.version, parts.env, parts.envOrigins, diagnostics);
+  const unknownEnv = parts.unknownEnv ?? new Map<string, DynInfo>();
+  const slots = defaults(table, parts.version, parts.env, parts.envOrigins, diagnostics, unknownEnv, parts.openEnv);
+  const cmdArgsUnknown = unknownEnv.get('GUNICORN_CMD_ARGS');
+  if (cmdArgsUnknown) {
+    // GUNICORN_CMD_ARGS is set to something unknown: any setting the config file or the command
+    // line does not set may come from it.
+    for (const [name, slot] of slots) {
+      if (!slot.setting.isDefault) continue;
+      slots.set(name, { setting: { name, value: { dynamic: true, reason: `GUNICORN_CMD_ARGS: ${cmdArgsUnknown.reason}`, env: ['GUNICORN_CMD_ARGS'] }, origin: { kind: 'env', detail: 'GUNICORN_CMD_ARGS' }, isDefault: false } });
+    }
+  }
   if (parts.conf) {
     diagnostics.push(...parts.conf.diagnostics);
     applyConf(slots, parts.conf, table, parts.version, parts.cpus, diagnostics);
@@ -210,6 +261,20 @@ export function buildApp(parts: AppParts): GunicornApp {
   } else if (bindSlot && Array.isArray(bindSlot.setting.value)) {
     const list = bindSlot.setting.value;
     binds = list.flatMap((raw, i) => toBind(raw, bindSlot.itemOrigins?.[i] ?? bindSlot.setting.origin) ?? []);
+  } else if (bindSlot && isDynamicValue(bindSlot.setting.value) && bindSlot.setting.value.env?.length && bindSlot.setting.value.fallback !== undefined) {
+    // The address depends on a variable the deployment does not show; its fallback is the
+    // deployment's own default (`${PORT:-8000}`), the best guess at what nginx reaches.
+    const fb = bindSlot.setting.value.fallback;
+    binds = (Array.isArray(fb) ? fb : [String(fb)]).flatMap((raw) => toBind(raw, bindSlot.setting.origin) ?? []);
+  }
+  if (parts.wrapped) {
+    // `lemur start` runs gunicorn with settings of its own: none of gunicorn's defaults is known
+    // to apply, only what its command line clearly gives (the bind).
+    if (bindSlot?.setting.isDefault) binds = [];
+    for (const [name, slot] of slots) {
+      if (!slot.setting.isDefault) continue;
+      slots.set(name, { setting: { name, value: { dynamic: true, reason: `decided by \`${parts.wrapped}\`, which starts gunicorn with settings of its own` }, origin: { kind: 'default', detail: parts.wrapped }, isDefault: false } });
+    }
   }
   const settings = new Map<string, ResolvedSetting>();
   for (const name of [...slots.keys()].sort()) settings.set(name, slots.get(name)!.setting);
@@ -225,7 +290,13 @@ export function buildApp(parts: AppParts): GunicornApp {
     settings,
     binds,
     diagnostics: dedupeDiagnostics(diagnostics),
+    ...(parts.openEnv ? { openEnv: parts.openEnv } : {}),
+    ...(parts.wrapped ? { wrapped: parts.wrapped } : {}),
   };
+}
+
+function isDynamicValue(v: SettingValue): v is Dynamic {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { dynamic?: unknown }).dynamic === true;
 }
 
 function dedupeDiagnostics(list: GunicornDiagnostic[]): GunicornDiagnostic[] {

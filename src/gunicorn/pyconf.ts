@@ -8,7 +8,7 @@ import { lineOf, positionOf, type SourceFile } from '../nginx/tree.js';
 import type { GunicornDiagnostic } from './types.js';
 import { parseModule, PySyntaxError, type Expr, type FStringPart, type Stmt } from './pyparse.js';
 import {
-  NONE, dyn, floatRepr, formatWithSpec, isNumeric, numOf, pyEquals, pyInt, pyRepr, pyStr, truthy, typeName,
+  NONE, dyn, dynFlags, dynFrom, floatRepr, formatWithSpec, isNumeric, numOf, pyEquals, pyInt, pyRepr, pyStr, truthy, typeName,
   type PyValue,
 } from './pyvalue.js';
 import { settingsFor, type SettingsTable } from './settings.js';
@@ -38,8 +38,17 @@ export interface ConfEvaluation {
 
 export interface EvalOptions {
   env?: Record<string, string>;
-  cpus?: number;
+  /** Host cores for `cpu_count()`; null or absent: unknown, `cpu_count()` is then Dynamic (`cores`). */
+  cpus?: number | null;
   version?: string;
+  /** Environment variables set to values not known statically (compose `X: ${X}`…), name → why. */
+  unknownEnv?: Map<string, { reason: string; cores?: boolean; env?: string[] }>;
+  /**
+   * Set when the environment may hold variables the deployment does not show (an unreadable
+   * env_file…): `os.environ.get('X', d)` with X unset is then Dynamic (`env: ['X']`), with `d`
+   * as its fallback, instead of `d`.
+   */
+  openEnv?: string;
 }
 
 type Scope = Map<string, ConfBinding>;
@@ -49,13 +58,17 @@ const MAX_BUILT_SIZE = 1 << 20;
 
 interface Ctx {
   env: Record<string, string>;
-  cpus: number;
+  cpus: number | null;
   file: SourceFile;
+  unknownEnv: Map<string, { reason: string; cores?: boolean; env?: string[] }>;
+  openEnv: string | undefined;
+  /** The run that computes fallbacks: variables known to be dynamic read as unset. */
+  fallbackRun?: boolean;
 }
 
 /** Evaluates a conf.py statically. */
 export function evaluateConfPy(file: SourceFile, opts: EvalOptions = {}): ConfEvaluation {
-  const ctx: Ctx = { env: opts.env ?? {}, cpus: opts.cpus ?? 1, file };
+  const ctx: Ctx = { env: opts.env ?? {}, cpus: opts.cpus ?? null, file, unknownEnv: opts.unknownEnv ?? new Map(), openEnv: opts.openEnv };
   const table = settingsFor(opts.version);
   const result: ConfEvaluation = {
     file,
@@ -80,6 +93,21 @@ export function evaluateConfPy(file: SourceFile, opts: EvalOptions = {}): ConfEv
   }
   const scope: Scope = new Map();
   execBlock(body, scope, ctx);
+  if ([...scope.values()].some((b) => b.value.t === 'dyn' && b.value.env?.length)) {
+    // Values that depend on the environment: what they are when the unseen environment sets
+    // nothing is their fallback (the file run again with only the variables the deployment shows).
+    const closed: Scope = new Map();
+    try {
+      execBlock(body, closed, { ...ctx, openEnv: undefined, unknownEnv: new Map(), fallbackRun: true });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+    for (const b of scope.values()) {
+      if (b.value.t !== 'dyn' || !b.value.env?.length) continue;
+      const fb = closed.get(b.name)?.value;
+      if (fb && fb.t !== 'dyn') b.value = { ...b.value, fallback: fb };
+    }
+  }
   result.bindings = scope;
   try {
     collectUsedNames(body, result.usedNames, true);
@@ -171,14 +199,27 @@ function execStmt(s: Stmt, scope: Scope, ctx: Ctx): void {
       else if (t === false) execBlock(s.orelse, scope, ctx);
       else {
         const reason = `set under an \`if\` (line ${lineAt(ctx, s.start)}) whose condition is not static: ${(test as { reason?: string }).reason ?? 'unknown'}`;
-        mergeBranches(scope, [s.body, s.orelse], ctx, reason);
+        mergeBranches(scope, [s.body, s.orelse], ctx, reason, dynFlags([test]));
       }
       return;
     }
     case 'try': {
       // Either the body ran to the end, or a handler ran: names that differ become dynamic.
+      // A body of plain assignments whose values are all known raises nothing: no handler runs.
       const reason = `set in a try/except (line ${lineAt(ctx, s.start)}) whose outcome is not static`;
-      mergeBranches(scope, [[...s.body, ...s.orelse], ...s.handlers], ctx, reason);
+      const trial: Scope = new Map(scope);
+      if (s.body.every((b) => b.kind === 'assign' || b.kind === 'annassign' || b.kind === 'augassign')) {
+        const before = new Map(trial);
+        execBlock(s.body, trial, ctx);
+        const assigned = [...trial.entries()].filter(([k, v]) => before.get(k) !== v);
+        if (assigned.every(([, v]) => v.value.t !== 'dyn')) {
+          for (const [k, v] of assigned) scope.set(k, v);
+          execBlock(s.orelse, scope, ctx);
+          execBlock(s.finalbody, scope, ctx);
+          return;
+        }
+      }
+      mergeBranches(scope, [[...s.body, ...s.orelse], ...s.handlers], ctx, reason, dynFlags([...trial.values()].map((b) => b.value)));
       execBlock(s.finalbody, scope, ctx);
       return;
     }
@@ -205,7 +246,7 @@ function execStmt(s: Stmt, scope: Scope, ctx: Ctx): void {
 }
 
 /** Runs each branch on a copy of the scope; names on which the branches disagree become Dynamic. */
-function mergeBranches(scope: Scope, branches: Stmt[][], ctx: Ctx, reason: string): void {
+function mergeBranches(scope: Scope, branches: Stmt[][], ctx: Ctx, reason: string, flags: { cores?: boolean; env?: string[] } = {}): void {
   const results = branches.map((b) => {
     const copy: Scope = new Map(scope);
     execBlock(b, copy, ctx);
@@ -224,7 +265,8 @@ function mergeBranches(scope: Scope, branches: Stmt[][], ctx: Ctx, reason: strin
     }
     if (values.every((v) => v === scope.get(name))) continue;
     const changed = values.find((v) => v !== undefined && v !== scope.get(name)) ?? first!;
-    bind(scope, name, dyn(reason), changed.start, changed.end, 'control-flow');
+    const branchFlags = dynFlags([...values.map((v) => v?.value), dyn('', flags)]);
+    bind(scope, name, dyn(reason, branchFlags), changed.start, changed.end, 'control-flow');
   }
 }
 
@@ -443,7 +485,7 @@ export function evalExpr(e: Expr, scope: Scope, ctx: Ctx): PyValue {
     case 'ifexp': {
       const test = evalExpr(e.test, scope, ctx);
       const t = truthy(test);
-      if (t === null) return test.t === 'dyn' ? dyn(`conditional expression: ${test.reason}`) : dyn('conditional expression');
+      if (t === null) return test.t === 'dyn' ? dynFrom(test, `conditional expression: ${test.reason}`) : dyn('conditional expression');
       return evalExpr(t ? e.body : e.orelse, scope, ctx);
     }
     case 'lambda':
@@ -479,7 +521,7 @@ function evalFString(parts: FStringPart[], scope: Scope, ctx: Ctx): PyValue {
       continue;
     }
     let v = evalExpr(p.expr, scope, ctx);
-    if (v.t === 'dyn') return dyn(`f-string: ${v.reason}`);
+    if (v.t === 'dyn') return dynFrom(v, `f-string: ${v.reason}`);
     if (p.conversion === 'r' || p.conversion === 'a') {
       const r = pyRepr(v);
       if (r === null) return dyn('f-string: repr of a non-static value');
@@ -500,6 +542,14 @@ function evalFString(parts: FStringPart[], scope: Scope, ctx: Ctx): PyValue {
     out += text;
   }
   return { t: 'str', v: out };
+}
+
+/** A variable's value as a str, Dynamic when it is set to something not known; undefined when unset. */
+function envLookup(ctx: Ctx, name: string): PyValue | undefined {
+  const unknown = ctx.fallbackRun ? undefined : ctx.unknownEnv.get(name);
+  if (unknown) return dyn(`${name}: ${unknown.reason}`, { ...unknown, env: [...new Set([name, ...(unknown.env ?? [])])] });
+  const v = ctx.env[name];
+  return v === undefined ? undefined : { t: 'str', v };
 }
 
 function envRef(ctx: Ctx): PyValue {
@@ -524,8 +574,9 @@ function evalSubscript(base: PyValue, indexExpr: Expr, scope: Scope, ctx: Ctx): 
   const index = evalExpr(indexExpr, scope, ctx);
   if (base.t === 'ref' && base.path === 'os.environ') {
     if (index.t !== 'str') return index.t === 'dyn' ? index : dyn('os.environ with a non-string key');
-    const v = ctx.env[index.v];
-    return v === undefined ? dyn(`os.environ['${index.v}'] is not set (KeyError)`) : { t: 'str', v };
+    const r = envLookup(ctx, index.v);
+    if (r) return r;
+    return ctx.openEnv ? dyn(`os.environ['${index.v}'] may be set by ${ctx.openEnv}`, { env: [index.v] }) : dyn(`os.environ['${index.v}'] is not set (KeyError)`, { env: [index.v] });
   }
   if (base.t === 'dyn') return base;
   if (index.t === 'dyn') return index;
@@ -545,7 +596,10 @@ function evalSubscript(base: PyValue, indexExpr: Expr, scope: Scope, ctx: Ctx): 
 function compare(op: string, a: PyValue, b: PyValue, ctx: Ctx): PyValue {
   if (op === 'in' || op === 'not in') {
     let r: boolean | null = null;
-    if (b.t === 'ref' && b.path === 'os.environ') r = a.t === 'str' ? ctx.env[a.v] !== undefined : null;
+    if (b.t === 'ref' && b.path === 'os.environ') {
+      if (a.t === 'str' && !ctx.fallbackRun && (ctx.unknownEnv.has(a.v) || (ctx.openEnv && ctx.env[a.v] === undefined))) return dyn(`whether ${a.v} is set depends on the environment`, { env: [a.v] });
+      r = a.t === 'str' ? ctx.env[a.v] !== undefined : null;
+    }
     else if (a.t === 'dyn' || b.t === 'dyn') r = null;
     else if (b.t === 'str' && a.t === 'str') r = b.v.includes(a.v);
     else if (b.t === 'list' || b.t === 'tuple') r = b.items.some((x) => pyEquals(x, a));
@@ -710,20 +764,28 @@ function evalCall(e: Extract<Expr, { kind: 'call' }>, scope: Scope, ctx: Ctx): P
   if (func.t === 'class') return dyn(`instantiates ${func.name}`);
   if (func.t === 'method') return callMethod(func.self, func.name, args, kwargs) ?? dyn(callText());
   if (func.t !== 'ref') return dyn(`${typeName(func)} is not callable`);
+  if ((func.path === 'os.getenv' || func.path === 'os.environ.get') && args[0]?.t === 'str') {
+    // A variable that is set wins, whatever its default would have been.
+    const known = envLookup(ctx, args[0].v);
+    if (known && known.t !== 'dyn') return known;
+  }
   for (const a of args) if (a.t === 'dyn') return a;
   for (const a of kwargs.values()) if (a.t === 'dyn') return a;
   switch (func.path) {
     case 'multiprocessing.cpu_count':
     case 'os.cpu_count':
+      if (ctx.cpus === null) return dyn(`${func.path}() is the host's core count, not known here (--cpus)`, { cores: true });
       return pyInt(ctx.cpus, true);
     case 'os.sched_getaffinity':
+      if (ctx.cpus === null) return dyn(`${func.path}() depends on the host's cores, not known here (--cpus)`, { cores: true });
       return { t: 'list', items: Array.from({ length: ctx.cpus }, (_, i) => pyInt(i)) };
     case 'os.getenv':
     case 'os.environ.get': {
       const key = args[0] ?? kwargs.get('key');
       if (!key || key.t !== 'str') return dyn(`${func.path} with a non-string key`);
-      const v = ctx.env[key.v];
-      if (v !== undefined) return { t: 'str', v };
+      const known = envLookup(ctx, key.v);
+      if (known) return known;
+      if (ctx.openEnv) return dyn(`${key.v} may be set by ${ctx.openEnv}`, { env: [key.v] });
       return args[1] ?? kwargs.get('default') ?? NONE;
     }
     case 'os.path.join': {

@@ -10,7 +10,7 @@ export type PyValue =
   | { t: 'list' | 'tuple'; items: PyValue[] }
   | { t: 'dict'; entries: Array<[PyValue, PyValue]> }
   /** A value that depends on something not known statically. */
-  | { t: 'dyn'; reason: string }
+  | { t: 'dyn'; reason: string; cores?: boolean; env?: string[]; fallback?: PyValue }
   /** A function (a `def` or a lambda): hooks. */
   | { t: 'func'; name: string }
   /** A class defined in the file. */
@@ -22,8 +22,27 @@ export type PyValue =
 
 export const NONE: PyValue = { t: 'none' };
 
-export function dyn(reason: string): PyValue {
-  return { t: 'dyn', reason };
+export function dyn(reason: string, flags?: { cores?: boolean; env?: string[] }): PyValue {
+  if (!flags || (!flags.cores && !flags.env?.length)) return { t: 'dyn', reason };
+  return { t: 'dyn', reason, ...(flags.cores ? { cores: true } : {}), ...(flags.env?.length ? { env: flags.env } : {}) };
+}
+
+/** A new Dynamic reason for a value computed from `from`, keeping what it depends on (cores, environment). */
+export function dynFrom(from: PyValue | undefined, reason: string): PyValue {
+  if (!from || from.t !== 'dyn') return dyn(reason);
+  return dyn(reason, from);
+}
+
+/** Flags of several values merged (for a value computed from all of them). */
+export function dynFlags(values: Array<PyValue | undefined>): { cores?: boolean; env?: string[] } {
+  let cores = false;
+  const env = new Set<string>();
+  for (const v of values) {
+    if (!v || v.t !== 'dyn') continue;
+    if (v.cores) cores = true;
+    for (const e of v.env ?? []) env.add(e);
+  }
+  return { ...(cores ? { cores } : {}), ...(env.size ? { env: [...env] } : {}) };
 }
 
 export function pyInt(v: number, cpu = false): PyValue {

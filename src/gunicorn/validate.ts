@@ -1,6 +1,6 @@
 // gunicorn's validators (config.py `validate_*`), applied to statically known values.
 
-import type { SettingValue } from './types.js';
+import type { Dynamic, SettingValue } from './types.js';
 import type { PyValue } from './pyvalue.js';
 import { pyRepr, typeName } from './pyvalue.js';
 import { parseBindAddress } from './binds.js';
@@ -43,9 +43,25 @@ export function settingDict(v: SettingValue | undefined): Record<string, string>
   return undefined;
 }
 
+/**
+ * A Dynamic setting value from an evaluator value, keeping what it depends on; its fallback
+ * (the value when the unseen environment sets nothing) validated for the setting.
+ */
+export function dynamicValue(v: Extract<PyValue, { t: 'dyn' }>, spec?: SettingSpec, version?: string): Dynamic {
+  const out: Dynamic = { dynamic: true, reason: v.reason, ...(v.cores ? { cores: true } : {}), ...(v.env?.length ? { env: v.env } : {}) };
+  if (v.fallback && spec && version) {
+    const checked = validateValue(spec, v.fallback, version);
+    if (checked.ok) {
+      const fb = checked.value;
+      if (typeof fb === 'string' || typeof fb === 'number' || typeof fb === 'boolean' || (Array.isArray(fb) && fb.every((x) => typeof x === 'string'))) out.fallback = fb;
+    }
+  }
+  return out;
+}
+
 /** Validates a conf.py value for a setting the way `Setting.set()` would. */
 export function validateValue(spec: SettingSpec, v: PyValue, version: string): Validated {
-  if (v.t === 'dyn') return { ok: true, value: { dynamic: true, reason: v.reason } };
+  if (v.t === 'dyn') return { ok: true, value: dynamicValue(v, spec, version) };
   switch (spec.kind) {
     case 'int': {
       if (v.t === 'int') return v.v < 0 ? fail(`Value must be positive: ${v.v}`) : { ok: true, value: v.v };
@@ -100,7 +116,7 @@ export function validateValue(spec: SettingSpec, v: PyValue, version: string): V
       const out: string[] = [];
       const spans: Array<{ start: number; end: number } | undefined> = [];
       for (const item of items) {
-        if (item.t === 'dyn') return { ok: true, value: { dynamic: true, reason: item.reason } };
+        if (item.t === 'dyn') return { ok: true, value: dynamicValue(item) };
         if (item.t === 'none') {
           out.push(null as unknown as string);
           continue;
@@ -135,8 +151,8 @@ export function validateValue(spec: SettingSpec, v: PyValue, version: string): V
       if (v.t !== 'dict') return fail(`Value is not a dictionary: ${show(v)}`);
       const entries: Array<[string, string]> = [];
       for (const [k, x] of v.entries) {
-        if (k.t === 'dyn') return { ok: true, value: { dynamic: true, reason: k.reason } };
-        if (x.t === 'dyn') return { ok: true, value: { dynamic: true, reason: x.reason } };
+        if (k.t === 'dyn') return { ok: true, value: dynamicValue(k) };
+        if (x.t === 'dyn') return { ok: true, value: dynamicValue(x) };
         entries.push([k.t === 'str' ? k.v : show(k), x.t === 'str' ? x.v : show(x)]);
       }
       return { ok: true, value: dictValue(entries) };

@@ -21,6 +21,12 @@ export interface ConftuneConfig {
   cpus?: number;
   files?: string[];
   reportUnusedDisables?: boolean;
+  /** nginx's prefix as a folder of the repository (`nginx -p`): `/etc/nginx/…` includes are read from there. */
+  prefix?: string;
+  /** Absolute include prefixes as nginx sees them → folders of the repository, e.g. {"/etc/nginx": "deploy/nginx"}. */
+  includePaths?: Record<string, string>;
+  /** Read absolute include paths outside the repository (this host's files) as written. */
+  allowHostIncludes?: boolean;
 }
 
 export const CONFIG_NAMES = ['conftune.json', '.conftunerc.json', '.conftunerc'];

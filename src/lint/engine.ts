@@ -124,7 +124,7 @@ function toFinding(meta: RuleMeta, input: ReportInput, { file, start, end }: Pla
 
 /** Reading problems as findings of `nginx/syntax` / `nginx/include-missing`, so every format shows them. */
 export function diagnosticFindings(config: NginxConfig): Finding[] {
-  return config.diagnostics.map((d) => diagnosticToFinding(d, config));
+  return config.diagnostics.filter((d) => d.kind !== 'note').map((d) => diagnosticToFinding(d, config));
 }
 
 export function isFatalDiagnostic(d: Diagnostic): boolean {

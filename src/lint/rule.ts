@@ -23,6 +23,17 @@ export interface RuleMeta {
   since?: { nginx?: string; gunicorn?: string };
   /** What the rule needs: it is skipped when the model lacks it. */
   needs?: Array<'nginx' | 'gunicorn'>;
+  /**
+   * Off by default (ruff's non-default rules): runs only when named by id or alias in `--select`,
+   * `select`/`rules` of conftune.json, or with `--select all`. A prefix such as `nginx/` does not enable it.
+   */
+  optIn?: boolean;
+  /**
+   * More general rules this one covers: a finding of one of them on the same line of the same file
+   * is folded into this rule's finding (kept in its `related` list, its fix used when this one has
+   * none). Selecting the general rule alone still reports it.
+   */
+  supersedes?: string[];
 }
 
 /** One text edit on the original bytes of a file (offsets into `SourceFile.text`, latin1). */
@@ -67,8 +78,11 @@ export interface TargetVersions {
 
 export interface RuleOptions {
   versions: TargetVersions;
-  /** Host cores (for worker sizing rules); `--cpus`, default this machine's. */
-  cpus: number;
+  /**
+   * Host cores for worker sizing rules: `--cpus` / conftune.json `cpus`, this machine's only with
+   * `--host`. null when unknown: sizing rules then say less (never a guess from the linting machine).
+   */
+  cpus: number | null;
   /** Free-form per-rule options from conftune.json `rules.<id>.options` or gixy-style `# Options:`. */
   ruleOptions: Record<string, unknown>;
 }
@@ -104,4 +118,14 @@ export interface Finding {
   fixable: boolean;
   /** Set when an inline comment suppressed it (kept for SARIF `suppressions`). */
   suppressed?: { kind: 'inSource'; comment: string };
+  /** Findings of more general rules this one covers (see RuleMeta.supersedes), folded into it. */
+  related?: RelatedFinding[];
+}
+
+export interface RelatedFinding {
+  ruleId: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
 }

@@ -27,6 +27,37 @@ export interface LoadOptions {
   singleFile?: boolean;
   /** Override where the top level sits; default: guessed from the content. */
   rootContext?: RootContext;
+  /** Where include targets are read from (path maps, the deployment's copies, stock files); default: as written. */
+  includes?: IncludeResolver;
+}
+
+/** Where an include's target is read from. */
+export type IncludeTarget =
+  /** Read this path (the target itself, or the deployment's copy of it; `note` says which). */
+  | { kind: 'read'; path: string; note?: string }
+  /** One of nginx's stock files (mime.types, fastcgi_params…), supplied by conftune. */
+  | { kind: 'stock'; path: string; text: string }
+  /** Not read (a path of the host outside the checked tree): a note, not a finding. */
+  | { kind: 'skip'; note: string }
+  /** Not found anywhere conftune may look: nginx/include-missing, or a note when `note` is set. */
+  | { kind: 'missing'; note?: string };
+
+export interface IncludeResolver {
+  /**
+   * `target` is the include's path resolved against the prefix; for a glob the mapped pattern is
+   * returned as `read` (then expanded) and only `read`/`skip` apply.
+   */
+  resolve(target: string, include: IncludeContext): IncludeTarget;
+}
+
+export interface IncludeContext {
+  /** The path as written in the include directive. */
+  pattern: string;
+  glob: boolean;
+  /** The file holding the include. */
+  from: SourceFile;
+  /** The main file is a fragment (no events/http at its top): its prefix, hence relative includes, are unknown. */
+  mainIsFragment: boolean;
 }
 
 /** Bounds that keep hostile include trees linear (a file including itself twice per level…). */
@@ -180,7 +211,8 @@ function loadDump(files: Map<string, string>, opts: LoadOptions): NginxConfig {
   const mainPath = files.keys().next().value as string;
   // Includes inside a dump resolve against the dump only: the disk may hold other versions.
   const fsys = memoryFileSystem(files);
-  return loadParsed(makeSourceFile(mainPath, files.get(mainPath)!), { ...opts, fs: fsys, prefix: opts.prefix ?? path.dirname(mainPath) });
+  // A dump holds every file nginx read, under its real paths: no path mapping applies.
+  return loadParsed(makeSourceFile(mainPath, files.get(mainPath)!), { ...opts, fs: fsys, includes: undefined, prefix: path.dirname(mainPath) });
 }
 
 function emptyConfig(main: SourceFile, diagnostics: Diagnostic[]): NginxConfig {
@@ -226,8 +258,23 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
       const out: Directive[] = [];
       if (inc.args.length !== 1) return out; // arity is directive-arguments' business
       const pattern = inc.args[0]!.value;
-      const resolved = path.resolve(prefix, pattern);
-      const targets = hasGlob(pattern) ? globFiles(fsys, resolved) : [resolved];
+      let resolved = path.resolve(prefix, pattern);
+      const glob = hasGlob(pattern);
+      let stock: { text: string } | undefined;
+      let missingNote: string | undefined;
+      if (opts.includes) {
+        const where = opts.includes.resolve(resolved, { pattern, glob, from: inc.file, mainIsFragment });
+        if (where.kind === 'skip') {
+          diagnostics.push({ ...includeDiag(inc, where.note), kind: 'note' });
+          return out;
+        }
+        if (where.kind === 'read' || where.kind === 'stock') {
+          if (where.kind === 'read' && where.note) diagnostics.push({ ...includeDiag(inc, where.note), kind: 'note' });
+          resolved = where.path;
+          if (where.kind === 'stock') stock = { text: where.text };
+        } else missingNote = where.note;
+      }
+      const targets = glob ? globFiles(fsys, resolved) : [resolved];
       inc.included = [];
       for (const target of targets) {
         const key = canonical(target);
@@ -246,12 +293,13 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
         }
         let sf = files.get(target);
         if (!sf) {
-          const r = fsys.read(target);
+          const r = stock ?? fsys.read(target);
           if ('error' in r) {
-            diagnostics.push(includeDiag(inc, r.error));
+            diagnostics.push(missingNote ? { ...includeDiag(inc, `${r.error}: ${missingNote}`), kind: 'note' } : includeDiag(inc, r.error));
             continue;
           }
           sf = makeSourceFile(target, r.text);
+          if (stock) sf.stock = true;
           files.set(target, sf);
         }
         inc.included.push(sf);
@@ -262,7 +310,9 @@ function loadParsed(main: SourceFile, opts: LoadOptions): NginxConfig {
     });
   };
 
-  const root = expand(parseInstance(main, null, null), [canonical(main.path)]);
+  const mainParsed = parseInstance(main, null, null);
+  const mainIsFragment = opts.includes !== undefined && detectRootContext(mainParsed.nodes) !== 'main';
+  const root = expand(mainParsed, [canonical(main.path)]);
   return {
     main,
     files,

@@ -878,27 +878,40 @@ export function findRedos(r: ParsedRegex): RedosFinding[] {
   const out: RedosFinding[] = [];
   const text = (n: RegexNode): string => r.source.slice(n.start, n.end);
   let budget = 20_000; // caps the work on adversarial inputs
+  type Outer = { node: Extract<RegexNode, { t: 'repeat' }>; after: Tail };
 
-  const visit = (n: RegexNode, outer: Array<Extract<RegexNode, { t: 'repeat' }>>): void => {
+  // `after`: whether what follows the node (to the end of the pattern) can make the match fail once
+  // the node has matched. Backtracking only costs something when a later part fails: a construct
+  // followed by nothing that can fail (`…(.*)$`, or nothing at all) succeeds on its first try.
+  const visit = (n: RegexNode, outer: Outer[], after: Tail): void => {
     if (--budget < 0) return;
     switch (n.t) {
-      case 'seq':
+      case 'seq': {
+        // Right to left: what follows each item, within this sequence and beyond it.
+        const follow: Tail[] = new Array(n.items.length);
+        let t = after;
+        for (let i = n.items.length - 1; i >= 0; i--) {
+          follow[i] = t;
+          t = tailAfter(n.items[i]!, t);
+        }
         for (let i = 0; i < n.items.length; i++) {
           const a = n.items[i]!;
-          visit(a, outer);
+          visit(a, outer, follow[i]!);
           const b = n.items[i + 1];
           if (b) {
             const tail = tailRepeatChars(a);
             const head = headRepeatChars(b);
-            if (tail && head && intersects(tail, head)) {
-              out.push({ kind: 'adjacent', start: a.start, end: b.end, detail: `"${text(a)}" and "${text(b)}" can match the same characters` });
+            // The pair backtracks over its split only when something after both can still fail.
+            if (tail && head && intersects(tail, head) && tailAfter(b, follow[i + 1]!) !== 'free') {
+              out.push({ kind: 'adjacent', start: a.start, end: b.end, detail: `"${text(a)}" and "${text(b)}" can match the same characters and a later part can fail` });
             }
           }
         }
         return;
+      }
       case 'alt':
-        for (const a of n.alts) visit(a, outer);
-        if (outer.length > 0) {
+        for (const a of n.alts) visit(a, outer, after);
+        if (outer.length > 0 && outer[0]!.after !== 'free') {
           for (let i = 0; i < n.alts.length; i++) {
             for (let j = i + 1; j < n.alts.length; j++) {
               if (intersects(firstSet(n.alts[i]!), firstSet(n.alts[j]!))) {
@@ -911,30 +924,35 @@ export function findRedos(r: ParsedRegex): RedosFinding[] {
         return;
       case 'group':
         if (n.kind === 'atomic') return;
-        visit(n.body, outer);
+        // Inside a lookaround the rest of the pattern is not what follows.
+        visit(n.body, outer, n.kind === 'capture' || n.kind === 'plain' ? after : 'fail');
         return;
-      case 'repeat':
+      case 'repeat': {
         if (n.mode === 'possessive') return;
+        // Inside a repeat another iteration may follow: conservatively, something that can fail.
+        const inner: Tail = n.max <= 1 ? after : 'fail';
         if (isUnbounded(n)) {
           for (const o of outer) {
-            const body = o.body;
+            if (o.after === 'free') break;
+            const body = o.node.body;
             const innerFirst = firstSet(n.body);
             const follow = followWithin(n, body);
             if (intersects(innerFirst, follow)) {
-              out.push({ kind: 'nested', start: o.start, end: o.end, detail: `"${text(n)}" is repeated inside "${text(o)}" and its iterations can be split between the two quantifiers` });
+              out.push({ kind: 'nested', start: o.node.start, end: o.node.end, detail: `"${text(n)}" is repeated inside "${text(o.node)}" and its iterations can be split between the two quantifiers` });
             } else if (intersects(innerFirst, firstSet(body))) {
-              out.push({ kind: 'nested-separated', start: o.start, end: o.end, detail: `"${text(n)}" is repeated inside "${text(o)}"` });
+              out.push({ kind: 'nested-separated', start: o.node.start, end: o.node.end, detail: `"${text(n)}" is repeated inside "${text(o.node)}"` });
             }
             break;
           }
-          visit(n.body, [n, ...outer]);
-        } else visit(n.body, outer);
+          visit(n.body, [{ node: n, after }, ...outer], inner);
+        } else visit(n.body, outer, inner);
         return;
+      }
       default:
         return;
     }
   };
-  visit(r.ast, []);
+  visit(r.ast, [], 'free');
   // One finding per construct.
   const seen = new Set<string>();
   return out.filter((f) => {
@@ -943,6 +961,58 @@ export function findRedos(r: ParsedRegex): RedosFinding[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * What follows a point of the pattern, for the ReDoS proof: `free` matches wherever it is tried
+ * (only optional parts, no anchor); `needs-dot-star` is optional parts and an end anchor, which
+ * succeed right after a `.*` that swallowed the rest of the subject (`(?<rest>.*)$`); `fail` can
+ * fail (a mandatory literal, class, assertion or back-reference).
+ */
+type Tail = 'free' | 'needs-dot-star' | 'fail';
+
+function worst(a: Tail, b: Tail): Tail {
+  if (a === 'fail' || b === 'fail') return 'fail';
+  return a === 'needs-dot-star' || b === 'needs-dot-star' ? 'needs-dot-star' : 'free';
+}
+
+/** An unbounded `.*` / `.+` (or a class with nearly every character): it can swallow the rest of the subject. */
+function isDotStar(n: RegexNode): boolean {
+  if (n.t !== 'repeat' || n.min > 1 || !isUnbounded(n)) return false;
+  let b: RegexNode = n.body;
+  while (b.t === 'group' && (b.kind === 'capture' || b.kind === 'plain')) b = b.body;
+  if (b.t !== 'chars') return false;
+  // `.` without (?s) leaves out only "\n", which nginx's subjects (URIs, headers) do not carry raw.
+  for (let c = 0; c < 256; c++) if (c !== 10 && !hasCode(b.set, c)) return false;
+  return true;
+}
+
+/** What follows `n` and then `rest`, seen from just before `n`. */
+function tailAfter(n: RegexNode, rest: Tail, depth = 0): Tail {
+  if (depth > 200) return 'fail';
+  switch (n.t) {
+    case 'seq': {
+      let t = rest;
+      for (let i = n.items.length - 1; i >= 0; i--) t = tailAfter(n.items[i]!, t, depth + 1);
+      return t;
+    }
+    case 'alt': {
+      let t: Tail = 'free';
+      for (const a of n.alts) t = worst(t, tailAfter(a, rest, depth + 1));
+      return n.alts.length === 0 ? rest : t;
+    }
+    case 'group':
+      return n.kind === 'capture' || n.kind === 'plain' || n.kind === 'atomic' ? tailAfter(n.body, rest, depth + 1) : 'fail';
+    case 'repeat':
+      if (isDotStar(n)) return rest === 'fail' ? 'fail' : 'free';
+      if (n.min === 0) return rest;
+      return 'fail';
+    case 'assert':
+      if (n.kind === '$' || n.kind === 'z' || n.kind === 'Z') return rest === 'fail' ? 'fail' : 'needs-dot-star';
+      return 'fail';
+    default:
+      return 'fail';
+  }
 }
 
 /** Characters that may follow `inner` within one iteration of `body`, wrapping to the next iteration. */

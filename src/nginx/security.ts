@@ -468,6 +468,11 @@ export class VarModel {
     return out;
   }
 
+  /** Whether a named regex capture `name` is visible at `at` (it then shadows set/map/builtins). */
+  hasNamedCapture(name: string, at: Directive): boolean {
+    return this.namedCapture(name, at) !== null;
+  }
+
   private namedCaptureVisible(name: string, at: Directive): boolean {
     return this.namedCapture(name, at) !== null;
   }
@@ -580,6 +585,170 @@ function hasResolver(config: NginxConfig, at: Directive): boolean {
   return firstChild(config.root, 'resolver') !== undefined;
 }
 
+// ---- variable targets: can the host carry a DNS name? --------------------------------------------
+
+/** Built-in variables that hold an IP address (never a name to resolve). */
+const IP_BUILTINS = new Set(['remote_addr', 'server_addr', 'realip_remote_addr', 'binary_remote_addr', 'proxy_protocol_addr', 'proxy_protocol_server_addr']);
+/** Built-in variables that always begin with `/` (a path, never a host). */
+const PATH_BUILTINS = new Set(['uri', 'document_uri', 'request_uri', 'fastcgi_script_name', 'request_filename', 'document_root', 'realpath_root']);
+const BUILTIN_PREFIXES = ['http_', 'arg_', 'cookie_', 'sent_http_', 'sent_trailer_', 'upstream_', 'ssl_', 'geoip_', 'jwt_', 'proxy_protocol_', 'realip_', 'limit_', 'secure_link', 'invalid_referer', 'cache_', 'request_', 'remote_', 'server_', 'connection', 'time_', 'msec', 'pid', 'nginx_version', 'hostname', 'host', 'scheme', 'args', 'is_args', 'query_string', 'content_', 'body_bytes_sent', 'bytes_sent', 'status', 'pipe', 'https', 'http2', 'http3', 'tcpinfo_', 'date_', 'binary_remote_addr', 'proxy_host', 'proxy_port', 'proxy_add_x_forwarded_for', 'fastcgi_', 'uwsgi_', 'scgi_', 'gzip_ratio', 'spdy', 'auth_', 'modern_browser', 'ancient_browser', 'msie', 'uid_', 'mp4_'];
+/** Directives other than `set`/`map` that define a variable (their value is unknown to a static reader). */
+const OTHER_SETTERS = ['set_by_lua', 'set_by_lua_block', 'set_by_lua_file', 'js_set', 'perl_set', 'geo', 'split_clients', 'set_real_ip_from', 'auth_request_set', 'ssi', 'set_secure_link', 'set_escape_uri', 'set_unescape_uri', 'set_if_empty', 'set_encode_base64', 'set_decode_base64'];
+
+const OPEN = '\u0001';
+const UNDEF = '\u0002';
+const ANY_IP = '\u0003';
+const MAX_CANDIDATES = 64;
+
+/** Explicit `upstream` blocks are matched by name alone; literal `*_pass host:port` targets create implicit upstreams nginx also looks up. */
+function implicitUpstreams(config: NginxConfig): Set<string> {
+  const out = new Set<string>();
+  walk(config.root, (d) => {
+    if (d.name === 'stream' || d.name === 'mail') return false;
+    if (!PASS_DIRECTIVES.has(d.name) || !d.args[0]) return undefined;
+    const value = d.args[0].value;
+    if (value.includes('$')) return undefined;
+    const hp = hostPort(value, d.name);
+    if (hp && hp.port !== null) out.add(`${hp.host.toLowerCase()}:${hp.port}`);
+    return undefined;
+  });
+  return out;
+}
+
+function hostPort(target: string, directive: string): { host: string; port: number | null; explicitPort: boolean } | null {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(target)?.[1]?.toLowerCase();
+  let rest = target.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (/^unix:/i.test(rest)) return null;
+  rest = rest.split(/[/?#]/)[0]!;
+  let host = rest;
+  let port: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) {
+    host = v6[1]!;
+    port = v6[2];
+  } else {
+    const m = /^(.*?)(?::(\d*))?$/.exec(rest)!;
+    host = m[1]!;
+    port = m[2] || undefined;
+  }
+  const def = scheme === 'https' || scheme === 'grpcs' ? 443 : directive === 'proxy_pass' || scheme === 'http' || scheme === 'grpc' ? 80 : null;
+  return { host, port: port !== undefined ? Number(port) : def, explicitPort: port !== undefined };
+}
+
+/** Whether a resolver applies at `at`, or may (an include in scope that we could not read). */
+function resolverMayApply(config: NginxConfig, at: Directive): boolean {
+  if (hasResolver(config, at)) return true;
+  const unread = (kids: Directive[] | null): boolean =>
+    (kids ?? []).some((k) => k.name === 'include' && k.args[0] !== undefined && !/[*?[]/.test(k.args[0].value) && !(k.included && k.included.length > 0));
+  for (let p: Directive | null = at.parent; p; p = p.parent) if (unread(p.block)) return true;
+  return unread(config.root);
+}
+
+/**
+ * The host a variable `*_pass` may send to that needs DNS, as text for the message (`$name` where
+ * a variable decides it), or null when every possible host is an upstream, an address, a unix
+ * socket, or unknowable (a variable nothing in view defines, an envsubst `${VAR}` placeholder).
+ */
+function variableDnsHost(config: NginxConfig, vars: VarModel, d: Directive, upstreams: Map<string, Directive>, implicit: Set<string>): string | null {
+  const cands = candidates(config, vars, parseScript(d.args[0]!.value), d, 0);
+  const list = cands ?? [OPEN];
+  for (const c of list) {
+    const after = c.indexOf('://');
+    const rest = after >= 0 ? c.slice(after + 3) : c;
+    if (/^unix:/i.test(rest)) continue;
+    const hostPart = rest.split(/[/?#]/)[0]!;
+    if (hostPart === '') {
+      if (rest.startsWith(OPEN) || rest.startsWith(UNDEF)) return d.args[0]!.value;
+      continue;
+    }
+    if (hostPart.includes(UNDEF)) continue;
+    if (hostPart.includes(OPEN)) return d.args[0]!.value;
+    if (hostPart.includes(ANY_IP)) continue;
+    const hp = hostPort(c.slice(0, after >= 0 ? after + 3 : 0) + hostPart, d.name);
+    if (!hp || hp.host === '') continue;
+    const h = hp.host;
+    if (isLiteralIp(h) || isLocalhost(h)) continue;
+    if (!hp.explicitPort && upstreams.has(h)) continue;
+    if (hp.port !== null && implicit.has(`${h.toLowerCase()}:${hp.port}`)) continue;
+    return h;
+  }
+  return null;
+}
+
+/** Every value a script can take (variables nothing bounds become OPEN/UNDEF/ANY_IP marks), or null when too many. */
+function candidates(config: NginxConfig, vars: VarModel, script: ScriptPart[], at: Directive, depth: number): string[] | null {
+  let acc: string[] = [''];
+  for (const p of script) {
+    const vals = 'lit' in p ? [p.lit] : varCandidates(config, vars, p.v, at, depth);
+    if (vals === null) return null;
+    const next: string[] = [];
+    for (const a of acc) for (const v of vals) next.push(a + v);
+    if (next.length > MAX_CANDIDATES) return null;
+    acc = next;
+  }
+  return acc;
+}
+
+function varCandidates(config: NginxConfig, vars: VarModel, name: string, at: Directive, depth: number): string[] | null {
+  const n = name.toLowerCase();
+  if (depth > 6 || /^[0-9]$/.test(n) || vars.hasNamedCapture(n, at)) return [OPEN];
+  const defs = vars.setDefinitions(n);
+  if (defs.length > 0) {
+    const out: string[] = [];
+    for (const def of defs) {
+      // `set $x "";` filled in later by code (Lua, njs) we cannot read.
+      if (def.script.length === 0 || (def.script.length === 1 && 'lit' in def.script[0]! && def.script[0].lit === '')) return [OPEN];
+      const c = candidates(config, vars, def.script, def.at, depth + 1);
+      if (c === null) return null;
+      out.push(...c);
+    }
+    return out;
+  }
+  const map = vars.mapOf(n);
+  if (map) {
+    const out: string[] = [];
+    let hasDefault = false;
+    for (const entry of map.block ?? []) {
+      if (entry.name === 'hostnames' || entry.name === 'volatile') continue;
+      if (entry.name === 'include') return [OPEN];
+      if (entry.name === 'default') hasDefault = true;
+      const value = entry.args[0]?.value;
+      if (value === undefined) continue;
+      const script = parseScript(value);
+      // Captures of a regex key: whatever the source held.
+      if (entry.name.startsWith('~') && script.some((s) => 'v' in s)) return [OPEN];
+      const c = candidates(config, vars, script, map, depth + 1);
+      if (c === null) return null;
+      out.push(...c);
+    }
+    if (!hasDefault) out.push('');
+    return out;
+  }
+  if (IP_BUILTINS.has(n)) return [ANY_IP];
+  if (PATH_BUILTINS.has(n)) return ['/' + OPEN];
+  if (OTHER_SETTERS.some((s) => definesVar(config, s, n))) return [OPEN];
+  if (BUILTIN_PREFIXES.some((p) => n.startsWith(p))) return [OPEN];
+  // Defined nowhere in view: an envsubst placeholder, or set by a file we were not given.
+  return [UNDEF];
+}
+
+const settersCache = new WeakMap<Directive[], Map<string, Set<string>>>();
+
+function definesVar(config: NginxConfig, directive: string, name: string): boolean {
+  let byDirective = settersCache.get(config.root);
+  if (!byDirective) settersCache.set(config.root, (byDirective = new Map()));
+  let names = byDirective.get(directive);
+  if (!names) {
+    names = new Set();
+    for (const d of findAll(config, directive)) {
+      // `geo [$src] $name`, `split_clients $src $name`, `perl_set $name`, `set_by_lua $name …`.
+      for (const a of d.args) if (a.value.startsWith('$')) names.add(a.value.slice(1).toLowerCase());
+    }
+    byDirective.set(directive, names);
+  }
+  return names.has(name);
+}
+
 // Two rules ask for the DNS targets of the same tree with the same classifier: computed once.
 const dnsTargetCache = new WeakMap<Directive[], { isInternalName: (h: string) => boolean; targets: DnsTarget[] }>();
 
@@ -606,26 +775,22 @@ function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => b
   const listedUpstreams = new Set<Directive>();
   const staticHost = (node: Directive, host: string, pass: Directive): void => {
     if (isLiteralIp(host) || isLocalhost(host)) return;
+    // `${PEERTUBE_HOST}`: an envsubst placeholder (or an nginx variable, which `server` rejects), no host.
+    if (host.includes('$')) return;
     const internal = isInternalName(host);
     out.push({ node, host, kind: internal ? 'static-internal' : 'static-public', cloud: !internal && isCloudHost(host), pass });
   };
+  const implicit = implicitUpstreams(config);
   walk(config.root, (d) => {
     if (d.name === 'stream' || d.name === 'mail') return false;
     if (!PASS_DIRECTIVES.has(d.name) || !d.args[0]) return undefined;
     const value = d.args[0].value;
     if (value.includes('$')) {
-      const expanded = vars.expand(parseScript(value), d);
-      const literalHead = expanded.every((p) => 'lit' in p) ? expanded.map((p) => ('lit' in p ? p.lit : '')).join('') : null;
-      const host = literalHead !== null ? hostOf(literalHead) : null;
-      if (host && upstreams.has(host)) return undefined;
-      if (host && (isLiteralIp(host) || isLocalhost(host))) return undefined;
-      const headVars = parseScript(value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]!).filter((p) => 'v' in p);
-      if (headVars.length === 0 && value.includes('://')) {
-        // Variables only in the path: the host is literal but nginx still resolves it per request.
-        const h = hostOf(value);
-        if (h && (upstreams.has(h) || isLiteralIp(h) || isLocalhost(h))) return undefined;
-      }
-      if (!hasResolver(config, d)) out.push({ node: d, host: host ?? value, kind: 'variable-without-resolver', cloud: false, pass: d });
+      // With variables nginx evaluates the URL per request: a host naming an `upstream` block (or
+      // the host:port of a literal *_pass elsewhere, an implicit upstream) or an address needs no
+      // resolver; only a value that can carry a DNS name does.
+      const dns = variableDnsHost(config, vars, d, upstreams, implicit);
+      if (dns !== null && !resolverMayApply(config, d)) out.push({ node: d, host: dns, kind: 'variable-without-resolver', cloud: false, pass: d });
       return undefined;
     }
     const host = hostOf(value);
@@ -651,4 +816,47 @@ function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => b
   // The same upstream line reached from several locations is one place.
   const seen = new Set<Directive>();
   return out.filter((t) => (seen.has(t.node) ? false : (seen.add(t.node), true)));
+}
+
+// ---- locations that are regexes without `~` ---------------------------------------------------------
+
+export interface LiteralRegexLocation {
+  /** The path argument (after `^~`/`=` when present). */
+  arg: Arg;
+  /** The modifier argument, when the location has one. */
+  modifier: Arg | null;
+  /** `$1`…`$9` used by directives of the location (not of nested locations). */
+  captures: string[];
+}
+
+/**
+ * `location (^/a/.*\.png$)` or `location /x/(.*) { … $1 … }`: a prefix (or exact) location whose
+ * path is evidently a regex written without `~`. nginx compares it literally: it never matches as
+ * meant (a path that does not begin with "/" never matches at all) and its `$1`… are always empty.
+ */
+export function literalRegexLocation(loc: Directive): LiteralRegexLocation | null {
+  if (loc.name !== 'location' || !loc.block || locationRegex(loc)) return null;
+  const a0 = loc.args[0];
+  if (!a0) return null;
+  let modifier: Arg | null = null;
+  let arg = a0;
+  if ((a0.value === '^~' || a0.value === '=') && loc.args[1]) {
+    modifier = a0;
+    arg = loc.args[1];
+  } else if (loc.args.length !== 1) return null;
+  const path = arg.value;
+  if (path.startsWith('@') || path === '') return null;
+  const captures = new Set<string>();
+  walk(loc.block, (d) => {
+    if (d.name === 'location') return false;
+    for (let i = 0; i < d.argc; i++) for (const m of d.argValue(i)!.matchAll(/\$\{?([1-9])\}?/g)) captures.add(`$${m[1]}`);
+    return undefined;
+  });
+  // A regex shape: groups, anchors, classes, escapes, wildcards.
+  const regexShape = /[()]|^\^|\\[.dwsDWS/]|\.[*+]|\[[^\]]+\][*+?]?|\$$/.test(path);
+  if (!regexShape) return null;
+  const neverMatches = !path.startsWith('/') && !path.startsWith('*');
+  const strong = /\(\.[*+]\)|\.[*+]|\\\.|\$$/.test(path);
+  if (!neverMatches && captures.size === 0 && !strong) return null;
+  return { arg, modifier, captures: [...captures].sort() };
 }

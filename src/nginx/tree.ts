@@ -14,6 +14,8 @@ export interface SourceFile {
   readonly lineStarts: number[];
   /** Newline style used by the file, for inserted lines. */
   newline: '\n' | '\r\n';
+  /** Set on nginx's own stock files (mime.types, fastcgi_params…) conftune supplies when a deployment includes them. */
+  stock?: boolean;
 }
 
 export interface Comment {
@@ -340,8 +342,11 @@ export interface Diagnostic {
   start: number;
   end: number;
   message: string;
-  /** `syntax` for lexer/parser errors, `include` for include resolution problems. */
-  kind: 'syntax' | 'include';
+  /**
+   * `syntax` for lexer/parser errors, `include` for include resolution problems, `note` for what
+   * conftune chose not to read or read from elsewhere (shown, never a finding).
+   */
+  kind: 'syntax' | 'include' | 'note';
 }
 
 /** Where a configuration's top level sits in nginx's context tree. */

@@ -21,7 +21,8 @@ export const stylish: Reporter = (input) => {
   for (const f of input.findings) {
     const p = displayPath(f.file, input.cwd);
     const fixNote = f.fixable ? paint('gray', f.fix?.kind === 'suggest' ? ' [fix: --fix --unsafe]' : ' [fix: --fix]') : '';
-    out.push(`${paint('bold', `${p}:${f.line}:${f.column}:`)} ${sev(f.severity)} ${paint('gray', f.ruleId)} ${f.message}${fixNote}`);
+    const covers = f.related?.length ? paint('gray', ` (covers ${[...new Set(f.related.map((r) => r.ruleId))].join(', ')})`) : '';
+    out.push(`${paint('bold', `${p}:${f.line}:${f.column}:`)} ${sev(f.severity)} ${paint('gray', f.ruleId)} ${f.message}${covers}${fixNote}`);
     const file = input.files.get(f.file);
     if (file) {
       const src = decodeLatin1(lineText(file, f.line)).replace(/\t/g, ' ');

@@ -2,13 +2,17 @@
 
 import type { SourceFile } from '../nginx/tree.js';
 import type { Finding, RuleMeta } from '../lint/rule.js';
-import type { CheckError } from '../check.js';
+import type { CheckError, Targets } from '../check.js';
 
 export interface ReportInput {
   findings: Finding[];
   /** Inline-suppressed findings (SARIF lists them with `suppressions`). */
   suppressed: Finding[];
   errors: CheckError[];
+  /** Things conftune could not read or decide, and where its assumptions came from. */
+  notes?: CheckError[];
+  /** Target versions and cores the rules used, with their sources. */
+  targets?: Targets;
   files: Map<string, SourceFile>;
   rules: RuleMeta[];
   /** Paths are printed relative to this directory. */

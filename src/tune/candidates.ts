@@ -84,7 +84,8 @@ function sameFiles(a: Map<string, string>, b: Map<string, string>): boolean {
  */
 export function fixCandidates(ctx: CandidateContext): { combined: Candidate | null; singles: Candidate[] } {
   const probes = probeRules(ctx.initial.rules);
-  const fixable = [...new Set(ctx.initial.findings.filter((f) => probes.has(f.ruleId) && f.fix && f.fix.edits.length > 0).map((f) => f.ruleId))];
+  // A finding that covers a general one (its `related`) stands for both rules: each is a candidate.
+  const fixable = [...new Set(ctx.initial.findings.filter((f) => f.fix && f.fix.edits.length > 0).flatMap((f) => [f.ruleId, ...(f.related ?? []).map((r) => r.ruleId)]).filter((id) => probes.has(id)))];
   const singles: Candidate[] = [];
   for (const id of fixable) {
     const { files, applied } = applyRules(ctx, [id]);

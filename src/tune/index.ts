@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { check, type CheckOptions, type CheckResult } from '../check.js';
+import { allRules } from '../../rules/index.js';
 import { decodeLatin1, enclosing, walk, type Directive, type NginxConfig } from '../nginx/tree.js';
 import type { Edit } from '../lint/rule.js';
 import { probe } from '../probe/index.js';
@@ -177,7 +178,9 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const info = nginxBinaryInfo(o.nginxBinary);
   if (!info) throw new TuneError(`nginx is not on PATH${o.nginxBinary ? ` (${o.nginxBinary})` : ''}: the tuner needs it to run the sandbox`);
   const cpus = o.cpus ?? os.availableParallelism();
-  const checkOptions: CheckOptions = { paths: o.paths, cwd, cpus, nginxVersion: info.version, ...o.check };
+  // The probe rules are selected by name, so the off-by-default ones (access-log buffering) are seen too.
+  const select = o.check?.select ?? allRules.filter((r) => !r.meta.optIn || r.meta.probe).map((r) => r.meta.id);
+  const checkOptions: CheckOptions = { paths: o.paths, cwd, cpus, nginxVersion: info.version, ...o.check, select };
   const initial = check(checkOptions);
   if (initial.errors.length > 0) throw new TuneError(initial.errors.map((e) => e.message).join('; '));
   const config = mainConfig(initial);

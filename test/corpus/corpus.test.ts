@@ -4,21 +4,17 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { crossplanePayload, loadConfig } from '../../src/nginx/load.js';
 import { parseFile } from '../../src/nginx/parser.js';
 import { makeSourceFile } from '../../src/nginx/tree.js';
+import { describeShared } from '../helpers/shared.js';
 import { CORPUS, argumentsRelex, corpusAvailable, firstDifference, reconstruct, shapeOf, walkFiles, wordsMatchTokenizer } from './helpers.js';
 
+// Without ../shared/corpus each suite is skipped (a failure in CI): see test/helpers/shared.ts.
 const available = corpusAvailable();
 
-describe('corpus', () => {
-  it('finds the shared corpus (required in CI)', () => {
-    if (process.env.CI) expect(available).toBe(true);
-  });
-});
-
-describe('every corpus config', () => {
+describeShared('every corpus config', () => {
   const files = available ? walkFiles(CORPUS, (n) => n.endsWith('.conf') || n.endsWith('.types') || n === 'default') : [];
 
   it('parses without a crash and rebuilds byte-identically from node offsets', () => {
@@ -54,7 +50,7 @@ describe('every corpus config', () => {
   });
 });
 
-describe('nginx-tests configs', () => {
+describeShared('nginx-tests configs', () => {
   const verdicts = available
     ? fs
         .readFileSync(path.join(CORPUS, 'nginx-tests/nginx-t-1.22.txt'), 'utf8')
@@ -112,7 +108,7 @@ const LUA_REJECTED_LATER: Record<string, string> = {
   '170-proxy-ssl-cert/003.conf': 'directive not allowed in server context',
 };
 
-describe('lua-nginx-module configs', () => {
+describeShared('lua-nginx-module configs', () => {
   const manifest: LuaCase[] = available ? JSON.parse(fs.readFileSync(path.join(CORPUS, 'lua-nginx-module/manifest.json'), 'utf8')) : [];
   const syntaxErrors = (c: LuaCase) =>
     loadConfig(path.join(CORPUS, 'lua-nginx-module', c.file), { singleFile: true }).diagnostics.filter((d) => d.kind === 'syntax');
@@ -153,7 +149,7 @@ const GO_CROSSPLANE_DIFFERENCES: Record<string, string> = {
   'with-comments': 'stale xp.json: lists a second server at line 14, past the end of this 14-line file',
 };
 
-describe('go-crossplane configs', () => {
+describeShared('go-crossplane configs', () => {
   const dir = path.join(CORPUS, 'go-crossplane/configs');
   const withXp = available ? fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'xp.json'))).sort() : [];
 

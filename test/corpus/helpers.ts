@@ -3,19 +3,17 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lexer, tokenize } from '../../src/nginx/lexer.js';
 import type { CrossplaneDirective } from '../../src/nginx/load.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { decodeLatin1 } from '../../src/nginx/tree.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { CORPUS, sharedAvailable } from '../helpers/shared.js';
 
 /** The shared corpus (outside the repository): `../shared/corpus` next to the checkout, or $CONFTUNE_CORPUS. */
-export const CORPUS = process.env.CONFTUNE_CORPUS ?? path.resolve(here, '../../../shared/corpus');
+export { CORPUS };
 
 export function corpusAvailable(): boolean {
-  return fs.existsSync(path.join(CORPUS, 'README.md'));
+  return sharedAvailable();
 }
 
 /** Every file under `dir` whose name passes `keep`, sorted. */

@@ -1,7 +1,7 @@
 // Every cross rule over real nginx configs from ../shared/corpus, each paired with synthetic
 // gunicorn launchers that bind the config's first proxy target: nothing may crash, and the
 // pairing must really link (so the rules run, not just return early).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check } from '../../src/check.js';
@@ -9,8 +9,9 @@ import { loadConfig } from '../../src/nginx/load.js';
 import { nginxTargets } from '../../src/model/link.js';
 import type { NginxTarget } from '../../src/model/types.js';
 import { deployment, removeAll } from './helpers.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
-const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+const CORPUS = sharedPath('corpus');
 const SETS = ['nginxconfig.io', 'h5bp', 'linuxserver-reverse-proxy-confs', 'nginx-tests', 'go-crossplane', 'crossplane', 'gixy'];
 
 function filesWithProxyPass(dir: string): string[] {
@@ -39,17 +40,12 @@ const LAUNCHERS = [
   (bind: string) => `web: gunicorn -w 40 --timeout 300 --bind ${bind} --header-map refuse app:app\n`,
 ];
 
-const available = fs.existsSync(CORPUS);
 const dirs: string[] = [];
 afterAll(() => removeAll(dirs));
 
-describe('cross rules over the corpus', () => {
-  it('finds the corpus (../shared/corpus)', () => {
-    if (!available) expect(process.env.CI, 'the corpus must be present in CI').toBeFalsy();
-  });
-
+describeShared('cross rules over the corpus', () => {
   for (const set of SETS) {
-    const files = available ? filesWithProxyPass(path.join(CORPUS, set)) : [];
+    const files = filesWithProxyPass(path.join(CORPUS, set));
     if (files.length === 0) continue;
     it(`${set}: ${files.length} configs × ${LAUNCHERS.length} gunicorn launchers run without internal errors`, () => {
       let linked = 0;

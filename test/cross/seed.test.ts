@@ -18,10 +18,12 @@ function fixedSeed(): Map<string, string> {
 }
 
 describe('the seed deployment', () => {
-  it('reports cross/async-backend-no-keepalive on the upstream, beside nginx/upstream-keepalive-missing', () => {
+  it('reports cross/async-backend-no-keepalive on the upstream, with nginx/upstream-keepalive-missing folded into it', () => {
     const r = checkDir(SEED);
     expect(at(r, 'cross/async-backend-no-keepalive')).toEqual([`nginx.conf:${UPSTREAM_LINE}`]);
-    expect(at(r, 'nginx/upstream-keepalive-missing')).toEqual([`nginx.conf:${UPSTREAM_LINE}`]);
+    expect(at(r, 'nginx/upstream-keepalive-missing')).toEqual([]);
+    const [f] = of(r, 'cross/async-backend-no-keepalive');
+    expect(f!.related?.map((x) => `${x.ruleId}:${x.line}`)).toEqual([`nginx/upstream-keepalive-missing:${UPSTREAM_LINE}`]);
   });
 
   it('names the gevent workers and the Procfile flag that chose them', () => {

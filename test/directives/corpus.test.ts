@@ -2,7 +2,7 @@
 // `nginx -t` 1.22 accepts must produce no finding) and OpenResty's lua-nginx-module tests (lua
 // blocks and third-party modules; the configs its tests expect nginx to reject are reported).
 
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/nginx/load.js';
@@ -12,9 +12,10 @@ import { rule as unknownDirective } from '../../rules/nginx/unknown-directive.js
 import { rule as directiveContext } from '../../rules/nginx/directive-context.js';
 import { rule as directiveArguments } from '../../rules/nginx/directive-arguments.js';
 import { rule as duplicateDirective } from '../../rules/nginx/duplicate-directive.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
 const RULES = [unknownDirective, directiveContext, directiveArguments, duplicateDirective];
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+const CORPUS = sharedPath('corpus');
 const NGINX_TESTS = path.join(CORPUS, 'nginx-tests');
 const LUA_TESTS = path.join(CORPUS, 'lua-nginx-module');
 
@@ -36,7 +37,7 @@ function check(file: string): Finding[] {
 
 const show = (f: Finding): string => `${path.relative(CORPUS, f.file)}:${f.line} ${f.ruleId} ${f.message}`;
 
-describe('nginx-tests corpus', () => {
+describeShared('nginx-tests corpus', () => {
   const verdicts = fs
     .readFileSync(path.join(NGINX_TESTS, 'nginx-t-1.22.txt'), 'utf8')
     .trim()
@@ -75,7 +76,7 @@ describe('nginx-tests corpus', () => {
   });
 });
 
-describe('lua-nginx-module corpus', () => {
+describeShared('lua-nginx-module corpus', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(LUA_TESTS, 'manifest.json'), 'utf8')) as Array<{
     file: string;
     must_die: boolean;

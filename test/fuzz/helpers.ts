@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import fc from 'fast-check';
+import { CORPUS } from '../helpers/shared.js';
 
 /** Runs per property: small in CI (`npm test`), 20,000 with `npm run fuzz`. */
 export const FUZZ_RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 150) || 150);
@@ -16,7 +17,8 @@ export function fuzzParams<T>(share = 1): fc.Parameters<T> {
   return { seed: FUZZ_SEED, numRuns: Math.max(1, Math.round(FUZZ_RUNS * share)), endOnFailure: true };
 }
 
-export const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+/** ../shared/corpus (see test/helpers/shared.ts); without it the fuzzers mutate a built-in sample. */
+export { CORPUS };
 
 function walkFiles(dir: string, out: string[]): void {
   let entries: fs.Dirent[];

@@ -92,9 +92,11 @@ describe('shell quoting', () => {
     expect(words('a $P ${P}x ${Q:-d} "$P"', { P: '80' }).map((w) => w.value)).toEqual(['a', '80', '80x', 'd', '80']);
   });
   test('marks words with unknown variables or command substitution as dynamic', () => {
-    const w = words('-b 0.0.0.0:$PORT -w $(nproc)');
+    const w = words('-b 0.0.0.0:$PORT -w $(nproc) -k $(cat /etc/kind)');
     expect(w[1]!.dynamic).toBe('$PORT is not known');
-    expect(w[3]!.dynamic).toMatch(/command substitution/);
+    expect(w[3]!.dynamic).toMatch(/core count/);
+    expect(w[3]!.cores).toBe(true);
+    expect(w[5]!.dynamic).toMatch(/command substitution/);
   });
   test('splits an unquoted lone $VAR into several words', () => {
     expect(words('gunicorn $OPTS app', { OPTS: '-w 4  --preload' }).map((w) => w.value)).toEqual(['gunicorn', '-w', '4', '--preload', 'app']);

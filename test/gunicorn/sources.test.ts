@@ -114,7 +114,7 @@ describe('Procfile', () => {
 
   test('marks a bind with an unknown $PORT as dynamic', () => {
     const [app] = read([{ path: '/p/Procfile', text: 'web: gunicorn app:app -b 0.0.0.0:$PORT\n' }]);
-    expect(app!.settings.get('bind')!.value).toEqual({ dynamic: true, reason: '$PORT is not known' });
+    expect(app!.settings.get('bind')!.value).toEqual({ dynamic: true, reason: '$PORT is not known', env: ['PORT'] });
     expect(app!.binds).toEqual([]);
   });
 

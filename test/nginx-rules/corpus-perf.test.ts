@@ -5,15 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { diskFileSystem, loadConfig, type FileSystem } from '../../src/nginx/load.js';
 import { buildDeployment } from '../../src/model/deployment.js';
 import { runRules } from '../../src/lint/engine.js';
 import type { Finding, Rule } from '../../src/lint/rule.js';
 import { allRules } from '../../rules/index.js';
+import { describeShared, sharedPath } from '../helpers/shared.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CORPUS = process.env.CONFTUNE_CORPUS ?? path.resolve(here, '../../../shared/corpus');
+const CORPUS = sharedPath('corpus');
 
 export const PERF_RULE_IDS = [
   'worker-rlimit-nofile', 'worker-connections-low', 'worker-processes', 'access-log-unbuffered',
@@ -82,10 +81,13 @@ function run(input: Input): { findings: Finding[]; errors: string[] } {
   return { findings, errors };
 }
 
-describe('nginx performance rules on the corpus', () => {
+describe('nginx performance rules', () => {
   it('registers every rule of the performance list', () => {
     expect(rules.map((r) => r.meta.id).sort()).toEqual([...PERF_RULE_IDS].sort());
   });
+});
+
+describeShared('nginx performance rules on the corpus', () => {
 
   it('runs over nginxconfig.io, h5bp and linuxserver without internal errors', () => {
     expect(fs.existsSync(path.join(CORPUS, 'README.md')), `corpus not found at ${CORPUS}`).toBe(true);

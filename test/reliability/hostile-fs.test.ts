@@ -118,14 +118,20 @@ describe('hostile file systems', () => {
     expect(r.stderr + r.stdout).toMatch(/\/dev\/zero: cannot read: not a regular file/);
   });
 
-  it('refuses a directory given as a file with a clear exit-2 message', () => {
+  it('refuses a directory given as an nginx file with a clear exit-2 message', () => {
     const dir = scratch({ 'sub/nginx.conf': SERVER });
-    for (const a of [['sub'], ['--nginx', 'sub']]) {
-      const r = conftune(['check', '--no-config', ...a], { cwd: dir });
-      expect(r.code).toBe(2);
-      expect(r.stderr + r.stdout).toMatch(/sub: (is a directory|cannot read)/);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
+    const r = conftune(['check', '--no-config', '--nginx', 'sub'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr + r.stdout).toMatch(/sub: (is a directory|cannot read)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('discovers the configurations inside a directory given as a path', () => {
+    const dir = scratch({ 'sub/nginx.conf': `server_tokens on;\n${SERVER}` });
+    const r = conftune(['check', '--no-config', '--format', 'json', '--select', 'nginx/version-disclosure', 'sub'], { cwd: dir });
+    expect(r.code).not.toBe(2);
+    const files = (JSON.parse(r.stdout) as { findings: Array<{ file: string }> }).findings.map((f) => path.basename(f.file));
+    expect(new Set(files)).toEqual(new Set(['nginx.conf']));
   });
 
   it('reports a missing file given on the command line with exit 2', () => {
