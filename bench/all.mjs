@@ -41,7 +41,7 @@ if (onlyAt >= 0 && (only.length === 0 || unknown.length > 0)) {
   console.error(`bench/all: --only takes a comma-separated list of ${BENCHES.map((b) => b.name).join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
   process.exit(2);
 }
-if (!fs.existsSync(path.join(repo, 'dist/src/cli/main.js'))) {
+if (!fs.existsSync(path.join(repo, 'dist/bundle/main.js'))) {
   console.error('bench/all: dist/ is missing: run `npm run build` first (`npm run bench` does)');
   process.exit(2);
 }

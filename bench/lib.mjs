@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-export const CLI = path.join(REPO, 'dist/src/cli/main.js');
+export const CLI = path.join(REPO, 'dist/bundle/main.js');
 export const GEN = process.env.CONFTUNE_GEN_BIG ?? path.resolve(REPO, '../shared/tools/gen-big-config.py');
 
 export function median(xs) {

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 node scripts/build.mjs >/dev/null
 echo "\$ conftune check fixtures/seed/nginx.conf fixtures/seed/Procfile" >&2
-exec node dist/src/cli/main.js check fixtures/seed/nginx.conf fixtures/seed/Procfile "$@"
+exec node dist/bundle/main.js check fixtures/seed/nginx.conf fixtures/seed/Procfile "$@"

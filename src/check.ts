@@ -130,7 +130,7 @@ export function check(opts: CheckOptions): CheckResult {
     const abs = path.resolve(cwd, input.path);
     if (nginxConfigs.some((c) => c.files.has(abs))) continue;
     const fsys = opts.overrides ? memoryFileSystem(opts.overrides, diskFileSystem) : diskFileSystem;
-    const includes = includeResolver({ fs: fsys, roots, includePaths, allowHost });
+    const includes = includeResolver({ fs: fsys, roots, includePaths, allowHost, prefixKnown: Boolean(prefix) || allowHost });
     const loadOpts = { singleFile: opts.singleFile, fs: fsys, includes, prefix: prefix ? path.resolve(cwd, prefix) : undefined };
     const text = opts.overrides?.get(abs) ?? input.text;
     const cfg = text !== undefined ? loadConfigFromText(abs, text, loadOpts) : loadConfig(abs, loadOpts);

@@ -56,7 +56,7 @@ describe('npm package', () => {
   });
 
   it('ships the built CLI, the library types, rule docs, schemas and the changelog', () => {
-    for (const f of ['dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/rules/index.js', 'rules/nginx/upstream-keepalive-missing.md', 'schema/conftune.schema.json', 'schema/check-result.schema.json', 'CHANGELOG.md', 'package.json']) {
+    for (const f of ['dist/bundle/main.js', 'dist/bundle/worker.js', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/rules/index.js', 'rules/nginx/upstream-keepalive-missing.md', 'schema/conftune.schema.json', 'schema/check-result.schema.json', 'CHANGELOG.md', 'package.json']) {
       expect(contents).toContain(f);
     }
   });
@@ -66,7 +66,7 @@ describe('npm package', () => {
   });
 
   it('declares a bin, an engines range and only runtime dependencies', () => {
-    expect(pkg.bin.conftune).toBe('dist/src/cli/main.js');
+    expect(pkg.bin.conftune).toBe('dist/bundle/main.js');
     expect(pkg.engines.node).toMatch(/>=\s*20/);
     for (const dev of ['typescript', 'vitest', 'fast-check', 'ajv-draft-04', 'autocannon']) expect(pkg.dependencies[dev]).toBeUndefined();
   });

@@ -36,8 +36,12 @@ export const rule: Rule = {
         // A literal address has no `keepalive` to set; whether 1.29.7's default pool covers it is not documented: stay silent there.
         if (modern || reported.has(link.target.node)) continue;
         reported.add(link.target.node);
+        // Over a unix socket a new connection costs far less than over TCP (no handshake, no
+        // TIME_WAIT): still worth pooling for these workers, but not an error.
+        const unix = link.target.address.kind === 'unix';
         ctx.report({
           node: link.target.node,
+          ...(unix ? { severity: 'warning' as const } : {}),
           message: `${appLabel(link.app)} runs ${workers} that keep connections open, but this proxy_pass names an address, not an upstream with "keepalive": nginx opens a new connection per request (proxy to an upstream block with "keepalive 16;", "proxy_http_version 1.1;" and "proxy_set_header Connection \\"\\";")`,
         });
         continue;

@@ -10,6 +10,7 @@ export const rule: Rule = {
     severity: 'warning',
     fix: 'suggest',
     summary: 'gunicorn binds a public address while nginx on the same host proxies it',
+    supersedes: ['gunicorn/bind-all-interfaces'],
     needs: ['nginx', 'gunicorn'],
   },
   check(ctx) {

@@ -34,6 +34,9 @@ export const rule: Rule = {
       const async = isAsync(kind);
       const cores = app.cpus === null ? 'the host\'s cores' : `${app.cpus} cores`;
       let message: string | undefined;
+      // A launch script inherits the environment of whatever runs it (a container, a unit the
+      // repository does not hold): gunicorn then takes WEB_CONCURRENCY from there, unseen.
+      if (w.isDefault && app.launcher === 'shell') continue;
       if (w.isDefault && w.value === 1) {
         message = `${appLabel(app)} runs 1 worker (gunicorn's default): one process serves every request and uses one of ${cores}`;
       } else if (isDynamic(w.value) && w.origin.kind === 'env' && !w.origin.file && (w.value as Dynamic).fallback === 1 && (w.value as Dynamic).env?.includes('WEB_CONCURRENCY')) {

@@ -13,6 +13,15 @@ function hidesContentType(d: Directive, root: Directive[]): boolean {
   }
 }
 
+/**
+ * The block answers `return 204` itself: for a 204 nginx clears its own Content-Type (the header
+ * filter drops it with the body), so the added one is the only Content-Type sent.
+ */
+function answers204(d: Directive, root: Directive[]): boolean {
+  const kids = d.parent ? d.parent.block ?? [] : root;
+  return kids.some((k) => k.name === 'return' && k.args[0]?.value === '204');
+}
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/add-header-content-type',
@@ -28,7 +37,7 @@ export const rule: Rule = {
     walk(config.root, (d) => {
       const isAdd = d.name === 'add_header' && d.args[0]?.value.toLowerCase() === 'content-type';
       const isMore = d.name === 'more_set_headers' && d.args.some((a) => /^content-type\s*:/i.test(a.value));
-      if ((isAdd || isMore) && !hidesContentType(d, config.root)) {
+      if ((isAdd || isMore) && !hidesContentType(d, config.root) && !answers204(d, config.root)) {
         ctx.report({
           node: d,
           message: `${d.name} sets Content-Type on top of the one nginx already sends: clients see two Content-Type headers (use "default_type …;" instead)`,

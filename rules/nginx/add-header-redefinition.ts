@@ -1,7 +1,8 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
+import type { NginxConfig } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { effectiveList } from '../../src/nginx/effective.js';
+import { effectiveList, effectiveValue } from '../../src/nginx/effective.js';
 import { insertBefore, sourceOf } from '../../src/fix/edits.js';
 
 /**
@@ -19,6 +20,52 @@ const LEVELS = new Set(['http', 'server', 'location', 'if', 'limit_except']);
 
 function headerName(d: Directive): string {
   return (d.args[0]?.value ?? '').toLowerCase();
+}
+
+const PASS = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
+
+/** The level answers 204 itself (CORS preflight): no body, so no header that guards content is lost. */
+function returns204(level: Directive): boolean {
+  return (level.block ?? []).some((d) => d.parent === level && d.name === 'return' && d.args[0]?.value === '204');
+}
+
+/** Requests served at `level` may reach a backend: a *_pass inside it, or a fallback to a named location. */
+function mayProxy(level: Directive): boolean {
+  let found = false;
+  walk(level.block ?? [], (d) => {
+    if (found) return false;
+    if (PASS.has(d.name)) found = true;
+    else if ((d.name === 'try_files' || d.name === 'error_page') && d.args.some((a) => a.value.startsWith('@'))) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * Whether dropping the outer `add_header` changes the response at `level`. It does not when the
+ * header is empty there (nginx sends no header with an empty value: `X-Cached ""`, or
+ * `$upstream_cache_status` where nothing is proxied), when `ETag ""` clears an etag that
+ * `etag off` already removes, when `expires` still sends Cache-Control, or for HSTS outside the
+ * main `location /`: the browser takes it from any response of the host, and the documents carry it.
+ */
+function lost(config: NginxConfig, level: Directive, d: Directive): boolean {
+  const name = headerName(d);
+  const value = d.args[1]?.value ?? '';
+  if (name === 'etag' && value === '') return effectiveValue(config, level, 'etag').args?.[0] !== 'off';
+  if (value === '') return false;
+  if (/^\$upstream_[a-z_]+$/.test(value) && !mayProxy(level)) return false;
+  if (name === 'cache-control') {
+    const expires = effectiveValue(config, level, 'expires');
+    if (!expires.isDefault && expires.args?.[0] !== 'off') return false;
+  }
+  if (name === 'strict-transport-security' && level.name === 'location' && !isMainLocation(level)) return false;
+  return true;
+}
+
+/** `location /` or `location = /`: where an app's pages are served. */
+function isMainLocation(level: Directive): boolean {
+  const a = level.args.map((x) => x.value);
+  return (a.length === 1 && a[0] === '/') || (a.length === 2 && a[0] === '=' && a[1] === '/');
 }
 
 function inherits(level: Directive): boolean {
@@ -46,11 +93,11 @@ export const rule: Rule = {
     walk(config.root, (level) => {
       if (!level.block || !LEVELS.has(level.name)) return undefined;
       const own = level.block.filter((d) => d.name === 'add_header' && d.parent === level);
-      if (own.length === 0 || inherits(level)) return undefined;
+      if (own.length === 0 || inherits(level) || returns204(level)) return undefined;
       const outer = effectiveList(config, level.parent, 'add_header');
       if (outer.nodes.length === 0) return undefined;
       const ownNames = new Set(own.map(headerName));
-      const dropped = outer.nodes.filter((d) => !ownNames.has(headerName(d)));
+      const dropped = outer.nodes.filter((d) => !ownNames.has(headerName(d)) && lost(config, level, d));
       if (dropped.length === 0) return undefined;
       const where = outer.level ? `${outer.level.name} level (line ${outer.level.line})` : 'top level';
       if (!dropped.some((d) => secure.has(headerName(d)))) {

@@ -2,10 +2,14 @@ import type { Edit, Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { enclosing, findAll } from '../../src/nginx/tree.js';
 import { findMap } from '../../src/nginx/keepalive.js';
+import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
 import { indentUnit, insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
 
 /** Locations whose path says they exist for websockets / streams (the literal form is then harmless). */
-const SOCKET_PATH = /(^|[/_.-])(ws|wss|websockets?|sockets?|socket\.io|cable|sockjs|streaming|stream|live|realtime|hub|signalr)([/_.-]|$)/i;
+const SOCKET_PATH = /(^|[/_.-])(ws|wss|websockets?|sockets?|socket\.io|cable|sockjs|streaming|stream|live|realtime|hub|signalr|events)([/_.-]|$)/i;
+
+/** proxy_read_timeout of an hour or more: a location kept open for long-lived (websocket) streams. */
+const LONG_LIVED = 3600;
 
 /** A map from $http_upgrade already in the configuration (its variable name), if any. */
 function upgradeMap(config: Parameters<typeof findMap>[0]): string | null {
@@ -23,13 +27,24 @@ function locationPath(d: Directive): string {
   return loc.args.map((a) => a.value).join(' ');
 }
 
+/**
+ * The location exists for websockets: its path says so, or it waits an hour or more for data.
+ * There the literal is nginx's own documented form (every request is an upgrade): not reported.
+ */
+function websocketOnly(config: Parameters<typeof findMap>[0], d: Directive): boolean {
+  if (SOCKET_PATH.test(locationPath(d))) return true;
+  const t = effectiveValue(config, d, 'proxy_read_timeout');
+  return !t.isDefault && t.args?.[0] !== undefined && parseNginxTime(t.args[0]) >= LONG_LIVED;
+}
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/connection-upgrade-always',
     category: 'performance',
-    severity: 'warning',
+    // Hygiene, not a break: most backends ignore an upgrade option without an Upgrade header.
+    severity: 'info',
     fix: 'suggest',
-    summary: '`proxy_set_header Connection "upgrade"` on every request: plain requests ask for an upgrade and never keep the connection alive',
+    summary: '`proxy_set_header Connection "upgrade"` on every request of a location that also serves plain requests (use a map of $http_upgrade)',
     needs: ['nginx'],
   },
   check(ctx) {
@@ -50,13 +65,13 @@ export const rule: Rule = {
       if (e && hits.every((d) => enclosing(d, 'http') === http)) edits.push(e);
       else fixable = false;
     }
-    const plain = hits.filter((d) => !SOCKET_PATH.test(locationPath(d)));
-    const first = plain[0] ?? hits[0]!;
+    const plain = hits.filter((d) => !websocketOnly(config, d));
+    if (plain.length === 0) return;
+    const first = plain[0]!;
     const others = hits.filter((d) => d !== first).map((d) => d.line);
     ctx.report({
       node: first,
-      severity: plain.length === 0 ? 'info' : undefined,
-      message: `"Connection: upgrade" is sent with every request proxied from here${others.length > 0 ? ` (and ${others.length} more place${others.length > 1 ? 's' : ''}, line${others.length > 1 ? 's' : ''} ${others.join(', ')})` : ''}, also with plain requests that carry no Upgrade header${plain.length === 0 ? ' (websocket-only locations, where that is harmless but needless)' : ''}: the backend sees a bogus upgrade request and the connection is never reused (take it from "map $http_upgrade $${name} { default upgrade; '' \\"\\"; }")`,
+      message: `"Connection: upgrade" is sent with every request proxied from here${others.length > 0 ? ` (and ${others.length} more place${others.length > 1 ? 's' : ''}, line${others.length > 1 ? 's' : ''} ${others.join(', ')})` : ''}, also with plain requests that carry no Upgrade header: the backend is asked to switch protocols with nothing to switch to, and these requests cannot use the documented upstream keep-alive setup (an empty Connection header) (take it from "map $http_upgrade $${name} { default upgrade; '' \\"\\"; }")`,
       fix: fixable ? { description: `send Connection from $${name} (a map of $http_upgrade)`, edits } : undefined,
     });
   },

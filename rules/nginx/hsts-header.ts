@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
+import { enclosing, walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 import { insertAfter, insertIntoBlock } from '../../src/fix/edits.js';
 
@@ -22,6 +22,26 @@ function hstsValue(d: Directive): string | null {
   return null;
 }
 
+/** Some location of the server sends HSTS itself: the site has a policy (often the app sends it on the rest). */
+function setInLocations(server: Directive): boolean {
+  let found = false;
+  walk(server.block ?? [], (d) => {
+    if (found) return false;
+    if (hstsValue(d) !== null) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * A server with no name of its own (`server_name _`, "", or none): a catch-all or an appliance's
+ * self-signed endpoint, with no host identity for a browser to pin (HSTS is a per-site policy).
+ */
+function unnamed(server: Directive): boolean {
+  const names = (server.block ?? []).filter((d) => d.name === 'server_name' && d.parent === server).flatMap((d) => d.args.map((a) => a.value));
+  return names.every((n) => n === '_' || n === '' || n === 'localhost');
+}
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/hsts-header',
@@ -36,7 +56,8 @@ export const rule: Rule = {
     const config = ctx.nginx!;
     walk(config.root, (server) => {
       if (server.name !== 'server' || !server.block) return undefined;
-      if (!isHttpsServer(server)) return false;
+      // stream{} servers (ssl_preread multiplexers) carry no HTTP headers.
+      if (!isHttpsServer(server) || enclosing(server, 'stream') || (config.rootContext === 'stream' && !enclosing(server, 'http'))) return false;
       // A server that rejects every handshake never sends headers.
       if (server.block.some((d) => d.name === 'ssl_reject_handshake' && d.args[0]?.value === 'on')) return false;
       const list = effectiveList(config, server, 'add_header');
@@ -51,6 +72,7 @@ export const rule: Rule = {
           break;
         }
       }
+      if (!hsts && (setInLocations(server) || unnamed(server))) return false;
       if (!hsts) {
         const last = list.nodes[list.nodes.length - 1];
         const edit = last ? insertAfter(last, HSTS_LINE) : insertIntoBlock(server, HSTS_LINE, ['ssl_certificate_key', 'ssl_certificate', 'server_name', 'listen']);

@@ -20,6 +20,11 @@ function endsRequest(block: Directive[]): boolean {
 
 /** Directives that only set variables or response headers: fine in an `if` that then returns. */
 const BEFORE_RETURN = new Set(['set', 'add_header', 'more_set_headers', 'more_clear_headers', 'expires', 'access_log', 'limit_rate']);
+/**
+ * Output filters documented for "location if" (echo-nginx-module): they only wrap the body the
+ * location's handler makes, so they work as written inside an if.
+ */
+const IF_FILTERS = new Set(['echo_before_body', 'echo_after_body']);
 /** ngx_http_rewrite_module: runs in the rewrite phase, like the if itself. */
 const REWRITE_MODULE = new Set(['set', 'break', 'rewrite', 'return']);
 
@@ -56,6 +61,7 @@ export const rule: Rule = {
       const names = [...new Set(unsafe.map((k) => k.name))];
       const siblings = location ? location.block ?? ctx.nginx!.root : ctx.nginx!.root;
       const tryFiles = siblings.find((k) => k.name === 'try_files' && k.parent === (location ?? null));
+      if (!tryFiles && unsafe.every((k) => IF_FILTERS.has(k.name))) return undefined;
       const rewriteOnly = unsafe.every((k) => REWRITE_MODULE.has(k.name));
       // When the condition holds, the request is served by the if's implicit location, which does
       // not inherit try_files: the location's try_files (and its fallback) is skipped — a break.

@@ -36,7 +36,11 @@ export const rule: Rule = {
     const config = ctx.nginx!;
     for (const pp of proxyPasses(config)) {
       if ((pp.scheme !== 'http' && pp.scheme !== 'https') || !isAppTarget(pp) || enclosing(pp.node, 'stream')) continue;
-      if (effectiveProxyHeaders(config, pp.node).has('host')) continue;
+      const headers = effectiveProxyHeaders(config, pp.node);
+      if (headers.has('host')) continue;
+      // The client's host sent as X-Forwarded-Host (NetBox: USE_X_FORWARDED_HOST): a deliberate
+      // channel the application reads instead of Host.
+      if (/\$(?:host|http_host|server_name)\b/.test(headers.get('x-forwarded-host')?.argValue(1) ?? '')) continue;
       // Host may be set in a file we cannot read, or at an outer level of a fragment.
       if (inheritsFromOpaque(config, pp.node)) continue;
       if (isFragment(config) && effectiveList(config, pp.node, 'proxy_set_header').level === undefined) continue;

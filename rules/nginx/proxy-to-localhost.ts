@@ -29,6 +29,9 @@ export const rule: Rule = {
       if (!arg || !LOCALHOST.test(arg.value)) return undefined;
       // An `upstream localhost { … }` block is a name, not a DNS lookup.
       if (!inUpstream && !/:\d/.test(arg.value) && config.root.length > 0 && hasUpstreamNamed(config.root, 'localhost')) return undefined;
+      // The linked gunicorn listens on [::] (dual-stack): 127.0.0.1 and ::1 both reach it.
+      const links = ctx.model.links.filter((l) => l.target.node === d);
+      if (links.length > 0 && links.every((l) => l.bind.kind === 'tcp' && /^\[?::\]?$/.test(l.bind.host))) return undefined;
       const where = inUpstream ? `upstream "${d.parent!.args[0]?.value ?? ''}"` : d.name;
       const stream = enclosing(d, 'stream') ? ' (stream)' : '';
       ctx.report({

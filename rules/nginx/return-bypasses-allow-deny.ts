@@ -27,7 +27,10 @@ export const rule: Rule = {
     const check = (block: Directive[]): void => {
       const acl = block.find((d) => d.name === 'allow' || d.name === 'deny');
       if (!acl) return;
+      // `deny all; return 403;`: with no allow, an error return refuses everyone as the ACL would.
+      const allows = block.some((d) => d.name === 'allow');
       for (const r of returnsIn(block)) {
+        if (!allows && Number(r.args[0]?.value) >= 400) continue;
         ctx.report({
           node: r,
           message: `return runs in the rewrite phase, before the access phase where ${acl.name} (line ${acl.line}) is evaluated: every client gets this response regardless of the ACL`,

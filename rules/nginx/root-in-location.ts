@@ -12,6 +12,9 @@ function usesDefaultRoot(config: NginxConfig, loc: Directive): boolean {
   if (loc.args[0]?.value.startsWith('@') && !(loc.block ?? []).some((d) => d.name === 'try_files' || d.name === 'fastcgi_pass')) return false;
   const kids = loc.block ?? [];
   if (kids.some((d) => NO_ROOT.has(d.name) || (d.name === 'if' && (d.block ?? []).some((c) => c.name === 'return')))) return false;
+  // `location ^~ /backups/ { internal; }`: a block for outside requests (404), nothing it serves.
+  const LOGGING = new Set(['internal', 'access_log', 'log_not_found', 'error_log']);
+  if (kids.some((d) => d.name === 'internal') && kids.every((d) => LOGGING.has(d.name))) return false;
   // `deny all` answers 403 before any file is looked up.
   if (kids.some((d) => d.name === 'deny' && d.args[0]?.value === 'all') && !kids.some((d) => d.name === 'allow')) return false;
   // Nested locations decide for themselves.

@@ -9,6 +9,9 @@ export const rule: Rule = {
     category: 'security',
     severity: 'info',
     fix: 'none',
+    // In real configs unanchored location regexes are mostly deliberate (match under any prefix):
+    // off by default, enabled by name.
+    optIn: true,
     summary: 'regex location without ^ or $: it matches anywhere in the URI (over-broad, slower)',
     needs: ['nginx'],
   },

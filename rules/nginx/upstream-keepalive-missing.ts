@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { firstChild } from '../../src/nginx/tree.js';
-import { connectionEdits, findMap, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { connectionEdits, connectionHeader, findMap, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
 import { effectiveProxyHeaders, effectiveValue } from '../../src/nginx/effective.js';
 import type { ProxyPass } from '../../src/nginx/query.js';
 import { workerKind } from '../../src/model/gunicorn-query.js';
@@ -23,6 +23,16 @@ function upgradesOnly(config: NginxConfig, pp: ProxyPass): boolean {
   const map = findMap(config, m[1]!);
   if (!map || map.argValue(0)?.toLowerCase() !== '$http_upgrade') return false;
   return effectiveValue(config, pp.node, 'proxy_buffering').args?.[0] === 'off';
+}
+
+/**
+ * Every server of the upstream is a unix socket: a connect() there costs no TCP handshake, no
+ * ephemeral port and no TIME_WAIT, and the app servers usually behind one (Unicorn, Pitchfork)
+ * close every connection anyway: a pool saves next to nothing.
+ */
+function unixOnly(upstream: Directive): boolean {
+  const servers = (upstream.block ?? []).filter((d) => d.name === 'server' && d.parent === upstream);
+  return servers.length > 0 && servers.every((s) => /^unix:/i.test(s.argValue(0) ?? ''));
 }
 
 export const rule: Rule = {
@@ -58,6 +68,7 @@ export const rule: Rule = {
       const linked = kinds.get(upstream);
       if (linked && linked.size === 1 && linked.has('sync')) continue;
       if (passes.every((pp) => upgradesOnly(config, pp))) continue;
+      if (unixOnly(upstream)) continue;
       const name = upstream.args[0]?.value ?? '';
       const edits = [];
       const ka = keepaliveEdit(upstream);
@@ -68,9 +79,15 @@ export const rule: Rule = {
         edits.push(...httpVersionEdits(config, pp, ctx.options.versions.nginx));
         edits.push(...connectionEdits(config, pp));
       }
+      // `proxy_set_header Connection $connection_upgrade` from `map $http_upgrade … { '' close; }`:
+      // the map's entry for plain requests is what must be cleared.
+      const maps = [...new Set(passes.map((pp) => connectionHeader(config, pp.node)).flatMap((c) => (c.state === 'map-close' ? [c.map] : [])))];
+      const connection = maps.length > 0
+        ? `"'' \\"\\";" instead of close in ${maps.map((m) => `"map ${m.argValue(0)} ${m.argValue(1)}"`).join(', ')}, so plain requests send an empty Connection header`
+        : `"proxy_set_header Connection \\"\\";" where it is proxied`;
       ctx.report({
         node: upstream,
-        message: `upstream "${name}" keeps no idle connections: nginx opens a new connection to the backend for every request (add "keepalive 16;", plus "proxy_http_version 1.1;" and "proxy_set_header Connection \\"\\";" where it is proxied)`,
+        message: `upstream "${name}" keeps no idle connections: nginx opens a new connection to the backend for every request (add "keepalive 16;", plus "proxy_http_version 1.1;" and ${connection})`,
         fix: { description: `add "keepalive 16;" to upstream ${name} and enable HTTP/1.1 keep-alive where it is proxied`, edits: dedupeEdits(edits) },
       });
     }

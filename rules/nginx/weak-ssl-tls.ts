@@ -12,6 +12,27 @@ function weakCipherTokens(value: string): string[] {
   return value.split(/[:,\s]+/).filter((t) => t !== '' && !/^[!-]/.test(t) && WEAK_CIPHER.test(t.replace(/^\+/, '')) && !/^(?:ECDHE|DHE)-.*-GCM-/.test(t));
 }
 
+/** Cipher-string aliases that select AEAD suites only (GCM, ChaCha20-Poly1305, CCM). */
+const AEAD_ALIAS = /^(?:AESGCM|AES128GCM|AES256GCM|CHACHA20|AESCCM|AESCCM8|ARIAGCM)$/;
+
+/** One positive cipher-string element selects AEAD suites only: a named GCM/ChaCha20/CCM suite, or a `+` combination with an AEAD alias. */
+function aeadOnly(token: string): boolean {
+  if (/^TLS_(?:AES_\d+_GCM|CHACHA20_POLY1305|AES_128_CCM)/.test(token)) return true;
+  if (token.includes('+')) return token.split('+').some((p) => AEAD_ALIAS.test(p));
+  if (AEAD_ALIAS.test(token)) return true;
+  return /-(?:GCM|CCM|CCM8)-|-GCM$|CHACHA20-POLY1305/.test(token) && !/^(?:ALL|DEFAULT|HIGH|MEDIUM)$/.test(token);
+}
+
+/**
+ * Whether the cipher list enables AEAD suites only. Conservative: every element that adds suites
+ * must be AEAD-only (exclusions such as !SHA1 are not evaluated), so a list with any CBC or
+ * generic element (HIGH, EECDH, …) is not.
+ */
+function allAead(list: string): boolean {
+  const adds = list.split(/[:,\s]+/).filter((t) => t !== '' && !/^[!\-+@]/.test(t));
+  return adds.length > 0 && adds.every(aeadOnly);
+}
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/weak-ssl-tls',
@@ -46,7 +67,10 @@ export const rule: Rule = {
     }
     for (const d of findAll(config, 'ssl_prefer_server_ciphers')) {
       if (d.args[0]?.value !== 'on') continue;
-      ctx.report({ node: d, severity: 'info', message: 'ssl_prefer_server_ciphers on: with a modern cipher list (all AEAD) the client should choose, e.g. ChaCha20 on devices without AES hardware (Mozilla intermediate profile: off)' });
+      // With CBC suites in the list, the server's order is what keeps them last: say nothing.
+      const ciphers = effectiveValue(config, d, 'ssl_ciphers', version);
+      if (ciphers.isDefault || !ciphers.args?.[0] || !allAead(ciphers.args[0])) continue;
+      ctx.report({ node: d, severity: 'info', message: 'ssl_prefer_server_ciphers on: the cipher list is all AEAD, so the client should choose, e.g. ChaCha20 on devices without AES hardware (Mozilla intermediate profile: off)' });
     }
     // TLS servers that never set ssl_protocols run with the version's default.
     walk(config.root, (d) => {

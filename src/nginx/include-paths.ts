@@ -22,6 +22,8 @@ export interface IncludePathOptions {
   includePaths?: Record<string, string>;
   /** Read absolute paths outside the tree as written. */
   allowHost?: boolean;
+  /** nginx's prefix is known (--prefix, or this host's live config): a missing relative include is then certain. */
+  prefixKnown?: boolean;
 }
 
 const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
@@ -52,8 +54,10 @@ export function includeResolver(o: IncludePathOptions): IncludeResolver {
         if (ctx.glob || exists(target)) return { kind: 'read', path: target };
         const stock = stockFile(target);
         if (stock) return { kind: 'stock', path: target, text: stock.text };
-        // A fragment's prefix is unknown: its relative includes resolve against the host's conf dir.
-        if (!absolute && ctx.mainIsFragment) return { kind: 'missing', note: 'not in the checked tree (this fragment\'s nginx prefix is unknown: give --prefix)' };
+        // nginx resolves a relative include against its prefix (/etc/nginx on the deployment host),
+        // which a repository's folder need not be: a file missing here may be made there at start
+        // (a generated resolv.conf). Certain only when the prefix is known.
+        if (!absolute && !o.prefixKnown) return { kind: 'missing', note: `not in the checked tree (nginx reads it from its prefix on the deployment host; give --prefix to check it)` };
         return { kind: 'missing' };
       }
       // A host path: look for the deployment's copy by the path's tail, nearest folder first.

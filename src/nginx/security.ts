@@ -635,13 +635,23 @@ function hostPort(target: string, directive: string): { host: string; port: numb
   return { host, port: port !== undefined ? Number(port) : def, explicitPort: port !== undefined };
 }
 
-/** Whether a resolver applies at `at`, or may (an include in scope that we could not read). */
-function resolverMayApply(config: NginxConfig, at: Directive): boolean {
-  if (hasResolver(config, at)) return true;
+/** Whether `upstream` blocks may exist that this configuration does not show: its http level is outside it, or an include in scope was not read. */
+function upstreamsOutOfView(config: NginxConfig, at: Directive): boolean {
+  if (config.rootContext === 'server' || config.rootContext === 'location') return true;
+  return unreadIncludeInScope(config, at);
+}
+
+function unreadIncludeInScope(config: NginxConfig, at: Directive): boolean {
   const unread = (kids: Directive[] | null): boolean =>
     (kids ?? []).some((k) => k.name === 'include' && k.args[0] !== undefined && !/[*?[]/.test(k.args[0].value) && !(k.included && k.included.length > 0));
   for (let p: Directive | null = at.parent; p; p = p.parent) if (unread(p.block)) return true;
   return unread(config.root);
+}
+
+/** Whether a resolver applies at `at`, or may (an include in scope that we could not read). */
+function resolverMayApply(config: NginxConfig, at: Directive): boolean {
+  if (hasResolver(config, at)) return true;
+  return unreadIncludeInScope(config, at);
 }
 
 /**
@@ -797,6 +807,9 @@ function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => b
     if (!host) return undefined;
     const up = upstreams.get(host);
     if (!up) {
+      // `uwsgi_pass django;` in a server/location fragment, or next to an include we could not
+      // read: a name without a port is how an upstream{} defined out of view is referenced.
+      if (!host.includes('.') && hostPort(value, d.name)?.explicitPort === false && upstreamsOutOfView(config, d)) return undefined;
       staticHost(d, host, d);
       return undefined;
     }

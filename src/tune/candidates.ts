@@ -4,6 +4,7 @@
 // buffer; gunicorn workers/threads/worker_connections). Every candidate is a set of file texts
 // produced by edits on the original bytes, so its patch is an ordinary unified diff.
 
+import { allRules } from '../../rules/index.js';
 import * as path from 'node:path';
 import type { CheckOptions, CheckResult } from '../check.js';
 import { check } from '../check.js';
@@ -52,6 +53,14 @@ export function probeRules(metas: readonly RuleMeta[]): Map<string, ScenarioKind
   const out = new Map<string, ScenarioKind>();
   for (const m of metas) if (m.probe && m.fix !== 'none') out.set(m.id, m.probe);
   return out;
+}
+
+/**
+ * The rules tune's check runs: the default selection plus every rule whose fix the probe can
+ * verify, named so the off-by-default ones (access-log buffering) are seen too.
+ */
+export function tuneRuleSelection(): string[] {
+  return allRules.filter((r) => !r.meta.optIn || r.meta.probe).map((r) => r.meta.id);
 }
 
 /** The main nginx config of the check (the first model with one). */

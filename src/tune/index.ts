@@ -6,13 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { check, type CheckOptions, type CheckResult } from '../check.js';
-import { allRules } from '../../rules/index.js';
 import { decodeLatin1, enclosing, walk, type Directive, type NginxConfig } from '../nginx/tree.js';
 import type { Edit } from '../lint/rule.js';
 import { probe } from '../probe/index.js';
 import type { GunicornApp } from '../gunicorn/types.js';
 import { gunicornAvailable, resolvedKnobs, startBackend, type BackendKind, type BackendSpec, type GunicornKnobs, type RunningBackend } from './backend.js';
-import { applyRules, fixCandidates, gunicornEdits, knobVariants, mainConfig, probeRules, withDefaultLogBuffer, type Candidate, type CandidateContext, type Knob, type SearchState } from './candidates.js';
+import { applyRules, fixCandidates, gunicornEdits, knobVariants, mainConfig, probeRules, tuneRuleSelection, withDefaultLogBuffer, type Candidate, type CandidateContext, type Knob, type SearchState } from './candidates.js';
 import { compareArms, verdictOf, type Arm, type ComparisonResult, type ProbeFn, type Scenario, type ScenarioKind, type Verdict } from './compare.js';
 import { ProcessGroup } from './procs.js';
 import { locationPath, nginxBinaryInfo, startNginx, type NginxInstance } from './sandbox.js';
@@ -179,7 +178,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   if (!info) throw new TuneError(`nginx is not on PATH${o.nginxBinary ? ` (${o.nginxBinary})` : ''}: the tuner needs it to run the sandbox`);
   const cpus = o.cpus ?? os.availableParallelism();
   // The probe rules are selected by name, so the off-by-default ones (access-log buffering) are seen too.
-  const select = o.check?.select ?? allRules.filter((r) => !r.meta.optIn || r.meta.probe).map((r) => r.meta.id);
+  const select = o.check?.select ?? tuneRuleSelection();
   const checkOptions: CheckOptions = { paths: o.paths, cwd, cpus, nginxVersion: info.version, ...o.check, select };
   const initial = check(checkOptions);
   if (initial.errors.length > 0) throw new TuneError(initial.errors.map((e) => e.message).join('; '));

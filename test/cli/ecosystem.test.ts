@@ -11,7 +11,7 @@ import { allRules } from '../../rules/index.js';
 import { describeShared, sharedPath } from '../helpers/shared.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bundle/main.js');
 const CROSSPLANE = sharedPath('corpus', 'crossplane');
 
 function conftune(args: string[], cwd = ROOT) {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
-export const CLI = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+export const CLI = path.join(REPO, 'dist', 'bundle', 'main.js');
 
 export interface CliRun {
   code: number;

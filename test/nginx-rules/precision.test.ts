@@ -48,8 +48,8 @@ describe('nginx/if-is-evil severities', () => {
 });
 
 describe('nginx/version-disclosure severities', () => {
-  it('is info when server_tokens is only left at its default, a warning when set on', () => {
-    expect(lint('nginx/version-disclosure', 'events {}\nhttp {\n}\n').map((f) => f.severity)).toEqual(['info']);
+  it('says nothing when server_tokens is only left at its default, warns when set on', () => {
+    expect(lint('nginx/version-disclosure', 'events {}\nhttp {\n}\n')).toEqual([]);
     expect(lint('nginx/version-disclosure', 'events {}\nhttp {\n    server_tokens on;\n}\n').map((f) => f.severity)).toEqual(['warning']);
   });
 });
@@ -80,9 +80,42 @@ describe('nginx/missing-resolver', () => {
 
 describe('meta', () => {
   it('keeps the noisy gixy-parity rules off by default (enabled by name)', () => {
-    for (const id of ['nginx/try-files-is-evil-too', 'nginx/proxy-pass-normalized', 'nginx/host-spoofing']) expect(meta(id).optIn, id).toBe(true);
+    for (const id of ['nginx/try-files-is-evil-too', 'nginx/proxy-pass-normalized', 'nginx/host-spoofing', 'nginx/unanchored-regex']) expect(meta(id).optIn, id).toBe(true);
+  });
+  it('keeps nginx/access-log-unbuffered off by default but measured by tune (a probe rule)', () => {
+    expect(meta('nginx/access-log-unbuffered').optIn).toBe(true);
+    expect(meta('nginx/access-log-unbuffered').probe).toBe('throughput');
   });
   it('lets cross/async-backend-no-keepalive fold in the general keepalive finding', () => {
     expect(meta('cross/async-backend-no-keepalive').supersedes).toEqual(['nginx/upstream-keepalive-missing']);
+  });
+});
+
+describe('nginx/upstream-keepalive-missing message', () => {
+  it('names the map entry to clear when Connection comes from map $http_upgrade', () => {
+    const conf = "map $http_upgrade $c {\n    default upgrade;\n    '' close;\n}\nupstream backend {\n    server 127.0.0.1:3000;\n}\nserver {\n    location / {\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $c;\n        proxy_pass http://backend;\n    }\n}\n";
+    const [f] = lint('nginx/upstream-keepalive-missing', conf);
+    expect(f?.message).toContain('instead of close in "map $http_upgrade $c"');
+  });
+});
+
+describe('nginx/connection-upgrade-always', () => {
+  it('is info, reported at the first plain location, never at a websocket-only one', () => {
+    const conf = 'server {\n    location /ws/ {\n        proxy_set_header Connection "upgrade";\n        proxy_pass http://127.0.0.1:9000;\n    }\n    location /api/ {\n        proxy_set_header Connection "upgrade";\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+    expect(lint('nginx/connection-upgrade-always', conf).map((f) => [f.line, f.severity])).toEqual([[7, 'info']]);
+  });
+});
+
+describe('nginx/add-header-redefinition drops that change nothing', () => {
+  it('still warns for X-Frame-Options when HSTS alone would be ignored', () => {
+    const conf = 'server {\n    add_header Strict-Transport-Security "max-age=31536000";\n    add_header X-Frame-Options DENY;\n    location /static/ {\n        add_header Cache-Control public;\n    }\n}\n';
+    const [f] = lint('nginx/add-header-redefinition', conf);
+    expect(f?.severity).toBe('warning');
+    expect(f?.message).toContain('"X-Frame-Options"');
+    expect(f?.message).not.toContain('Strict-Transport-Security');
+  });
+  it('reports HSTS dropped by location / (where the pages are)', () => {
+    const conf = 'server {\n    add_header Strict-Transport-Security "max-age=31536000";\n    location / {\n        add_header Cache-Control no-store;\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n';
+    expect(lint('nginx/add-header-redefinition', conf).map((f) => f.severity)).toEqual(['warning']);
   });
 });

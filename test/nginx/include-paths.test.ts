@@ -62,9 +62,12 @@ describe('absolute includes in a repository', () => {
     expect(ids(run(dir, ['nginx.conf'], { allowHostIncludes: true }), 'nginx/include-missing')).toEqual(['nginx.conf:3']);
   });
 
-  it('still reports a relative include missing from a full nginx.conf', () => {
+  it('notes a relative include missing from the repository, and reports it once the prefix is known', () => {
     const dir = tree({ 'nginx.conf': 'events {}\nhttp {\n    include site.conf;\n}\n' });
-    expect(ids(run(dir, ['nginx.conf']), 'nginx/include-missing')).toEqual(['nginx.conf:3']);
+    const r = run(dir, ['nginx.conf']);
+    expect(ids(r, 'nginx/include-missing')).toEqual([]);
+    expect(r.notes.map((n) => n.message)).toEqual([expect.stringContaining('not in the checked tree')]);
+    expect(ids(run(dir, ['nginx.conf'], { prefix: '.' }), 'nginx/include-missing')).toEqual(['nginx.conf:3']);
   });
 });
 

@@ -99,7 +99,7 @@ describe('hostile file systems', () => {
 
   it('reads a pipe given on the command line (`<(cat nginx.conf)`) with its content', () => {
     const dir = scratch({ 'nginx.conf': 'events {}\nhttp {\n    server_tokens on;\n}\n' });
-    const script = `node ${JSON.stringify(path.resolve(__dirname, '../../dist/src/cli/main.js'))} check --no-config --select nginx/version-disclosure --nginx <(cat nginx.conf)`;
+    const script = `node ${JSON.stringify(path.resolve(__dirname, '../../dist/bundle/main.js'))} check --no-config --select nginx/version-disclosure --nginx <(cat nginx.conf)`;
     let out = '';
     let code = 0;
     try {

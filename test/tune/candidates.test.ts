@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { check } from '../../src/check.js';
-import { fixCandidates, gunicornEdits, knobVariants, workerProcessValues, type CandidateContext } from '../../src/tune/candidates.js';
+import { fixCandidates, tuneRuleSelection, gunicornEdits, knobVariants, workerProcessValues, type CandidateContext } from '../../src/tune/candidates.js';
 
 const SEED = path.resolve(__dirname, '../../fixtures/seed');
 
 function seedContext(): CandidateContext {
-  const checkOptions = { paths: ['nginx.conf', 'Procfile'], cwd: SEED, cpus: 2, nginxVersion: '1.22.1', gunicornVersion: '20.1.0' };
+  const checkOptions = { paths: ['nginx.conf', 'Procfile'], cwd: SEED, cpus: 2, nginxVersion: '1.22.1', gunicornVersion: '20.1.0', select: tuneRuleSelection() };
   return { initial: check(checkOptions), checkOptions, httpLogPath: '/var/log/nginx/access.log', cpus: 2 };
 }
 
