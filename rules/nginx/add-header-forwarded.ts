@@ -2,19 +2,10 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { findAll, firstChild, walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
+import { proxiesBelow } from '../../src/nginx/query.js';
 
 /** Request headers a proxy adds for the backend; as response headers they inform nobody. */
 const REQUEST_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-server', 'x-forwarded-prefix', 'x-forwarded-ssl', 'x-real-ip', 'forwarded']);
-
-function proxiesBelow(level: Directive): boolean {
-  let found = false;
-  walk(level.block ?? [], (d) => {
-    if (found) return false;
-    if (d.name === 'proxy_pass') found = true;
-    return undefined;
-  });
-  return found;
-}
 
 export const rule: Rule = {
   meta: {

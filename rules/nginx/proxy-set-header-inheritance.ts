@@ -2,6 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
+import { proxiesBelow } from '../../src/nginx/query.js';
 import { insertBefore, sourceOf } from '../../src/fix/edits.js';
 
 /** Headers whose loss breaks keepalive, routing or client identity: reported as errors. */
@@ -9,16 +10,6 @@ function isCritical(d: Directive): boolean {
   const name = (d.args[0]?.value ?? '').toLowerCase();
   if (name === 'connection') return (d.args[1]?.value ?? '') === '';
   return name === 'host' || name.startsWith('x-forwarded-');
-}
-
-function proxiesBelow(level: Directive): boolean {
-  let found = false;
-  walk([level], (d) => {
-    if (found) return false;
-    if (d.name === 'proxy_pass') found = true;
-    return undefined;
-  });
-  return found;
 }
 
 export const rule: Rule = {

@@ -100,3 +100,14 @@ export const BALANCING_METHODS = ['least_conn', 'hash', 'ip_hash', 'random', 'le
 export function servers(upstream: Directive): Directive[] {
   return childrenNamed(upstream.block, 'server');
 }
+
+/** Whether a block (server, location, if…) proxies anything at any depth below it. */
+export function proxiesBelow(level: Directive): boolean {
+  let found = false;
+  walk(level.block ?? [], (d) => {
+    if (found) return false;
+    if (d.name === 'proxy_pass') found = true;
+    return undefined;
+  });
+  return found;
+}
