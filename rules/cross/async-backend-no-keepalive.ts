@@ -27,6 +27,7 @@ export const rule: Rule = {
     const modern = compareVersions(version, POOLING_DEFAULT_FROM) >= 0;
     const all = proxyPasses(config);
     const reported = new Set<Directive>();
+    const reportedAddresses = new Set<string>();
     for (const link of ctx.model.links) {
       const kind = workerKind(link.app);
       if (!keepsConnections(kind)) continue;
@@ -34,8 +35,11 @@ export const rule: Rule = {
       const workers = describeWorkers(link.app, kind);
       if (!upstream) {
         // A literal address has no `keepalive` to set; whether 1.29.7's default pool covers it is not documented: stay silent there.
-        if (modern || reported.has(link.target.node)) continue;
+        // One finding per backend address: the fix (an upstream block) serves all its proxy_passes.
+        const address = JSON.stringify(link.target.address);
+        if (modern || reported.has(link.target.node) || reportedAddresses.has(address)) continue;
         reported.add(link.target.node);
+        reportedAddresses.add(address);
         // Over a unix socket a new connection costs far less than over TCP (no handshake, no
         // TIME_WAIT): still worth pooling for these workers, but not an error.
         const unix = link.target.address.kind === 'unix';

@@ -1,8 +1,20 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { effectiveProxyHeaders } from '../../src/nginx/effective.js';
 import { proxyPasses } from '../../src/nginx/query.js';
+import { enclosing, type Directive } from '../../src/nginx/tree.js';
 import { appLabel, describeOrigin, list } from '../../src/model/gunicorn-query.js';
 import { gunicornSide, passesFor, schemeHeaders, trustsNginx } from './_shared.js';
+
+/** Whether the server around a proxy_pass takes TLS (a `listen … ssl`/`quic`, or `ssl on`). */
+function servesTls(pass: Directive): boolean {
+  const server = enclosing(pass, 'server');
+  if (!server) return true; // a fragment: its listeners are elsewhere, assume they may
+  return (server.block ?? []).some((d) =>
+    (d.name === 'listen' && d.args.slice(1).some((a) => a.value === 'ssl' || a.value === 'quic')) || (d.name === 'ssl' && d.args[0]?.value === 'on'));
+}
+
+/** A header whose value is nginx's own `$scheme`: behind a plain-http server it always says http. */
+const SCHEME_ONLY = /^(\$scheme|\$\{scheme\}|http)$/;
 
 export const rule: Rule = {
   meta: {
@@ -26,7 +38,9 @@ export const rule: Rule = {
       if (!secure) continue;
       for (const p of passesFor(link.target, all)) {
         // gunicorn uses the trust list only for secure_scheme_headers (wsgi.url_scheme).
-        const sent = [...effectiveProxyHeaders(config, p.node).values()].filter((d) => (d.args[0]?.value.toLowerCase() ?? '') in secure);
+        let sent = [...effectiveProxyHeaders(config, p.node).values()].filter((d) => (d.args[0]?.value.toLowerCase() ?? '') in secure);
+        // Without TLS on this server the scheme header always says http: trusting it changes nothing.
+        if (!servesTls(p.node)) sent = sent.filter((d) => !SCHEME_ONLY.test(d.args[1]?.value ?? ''));
         const s = link.app.settings.get('forwarded_allow_ips');
         // One finding per gunicorn line, or per proxy_pass when the trust list is gunicorn's default.
         const key = s?.origin.file ? link.app : p.node;

@@ -16,7 +16,7 @@ function findings(rule: string, nginx: string, conf: string): string[] {
 
 const LOCAL = nginxTo('127.0.0.1:8000');
 const POOLED = nginxTo('127.0.0.1:8000', { pool: true });
-const VIA_NAME = 'events {}\nhttp { server { listen 80; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n';
+const VIA_NAME = 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n';
 const CONTRADICTORY = nginxTo('127.0.0.1:8000', {
   serverExtra: '',
   locationExtra: '            proxy_set_header X-Forwarded-Proto $scheme;\n            proxy_set_header X-Forwarded-Ssl on;\n',

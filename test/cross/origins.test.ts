@@ -73,7 +73,7 @@ describe('findings on gunicorn values point where the value was set', () => {
 
   it('a docker-compose environment entry', () => {
     const { f, dir } = single({
-      'nginx.conf': 'events {}\nhttp { server { listen 80; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n',
+      'nginx.conf': 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n',
       'docker-compose.yml': 'services:\n  web:\n    command: gunicorn -b 0.0.0.0:8000 app.wsgi\n    environment:\n      FORWARDED_ALLOW_IPS: "127.0.0.1"\n',
     }, 'cross/forwarded-ips-untrusted');
     expect(where(f)).toBe(position(dir, 'docker-compose.yml', 'FORWARDED_ALLOW_IPS'));
@@ -81,7 +81,7 @@ describe('findings on gunicorn values point where the value was set', () => {
 
   it('the flag in a Procfile', () => {
     const { f, dir } = single({
-      'nginx.conf': 'events {}\nhttp { server { listen 80; location / { proxy_pass http://unix:/run/app.sock; } } }\n',
+      'nginx.conf': 'events {}\nhttp { server { listen 80; listen 443 ssl; location / { proxy_pass http://unix:/run/app.sock; } } }\n',
       Procfile: 'web: gunicorn --bind unix:/run/app.sock --workers 40 app.wsgi\n',
     }, 'cross/cpu-oversubscription');
     expect(where(f)).toBe(position(dir, 'Procfile', '--workers 40'));
@@ -121,7 +121,7 @@ describe('findings on gunicorn values point where the value was set', () => {
 
   it('falls back to nginx when the gunicorn value is a default with no line', () => {
     const { f, dir } = single({
-      'nginx.conf': 'events {}\nhttp { server { listen 80; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n',
+      'nginx.conf': 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n',
       'docker-compose.yml': 'services:\n  web:\n    command: gunicorn -b 0.0.0.0:8000 app.wsgi\n',
     }, 'cross/forwarded-ips-untrusted');
     expect(where(f)).toBe(position(dir, 'nginx.conf', 'proxy_pass http://web:8000'));

@@ -127,7 +127,7 @@ describe('cross/secure-scheme-mismatch', () => {
 
   it('ignores a header $https leaves empty on http (nginx does not send empty headers)', () => {
     const headers = '            proxy_set_header X-Forwarded-Proto $scheme;\n            proxy_set_header X-Forwarded-Ssl $https;\n';
-    const nginx = 'events {}\nhttp { server { listen 80; location / {\n' + headers + ' proxy_pass http://127.0.0.1:8000; } } }\n';
+    const nginx = 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n' + headers + ' proxy_pass http://127.0.0.1:8000; } } }\n';
     expect(at(run(RULE, { ...app, 'nginx.conf': nginx }), RULE)).toEqual([]);
   });
 });
@@ -162,7 +162,7 @@ describe('cross/underscore-header-dropped', () => {
 describe('cross/forwarded-ips-untrusted', () => {
   const RULE = 'cross/forwarded-ips-untrusted';
   const compose = { 'docker-compose.yml': 'services:\n  web:\n    command: gunicorn -b 0.0.0.0:8000 app.wsgi\n' };
-  const via = (headers: string, target = 'http://web:8000') => `events {}\nhttp { server { listen 80; location / {\n${headers} proxy_pass ${target}; } } }\n`;
+  const via = (headers: string, target = 'http://web:8000') => `events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n${headers} proxy_pass ${target}; } } }\n`;
 
   it('is silent when nginx sends only X-Forwarded-For (gunicorn uses the trust list for scheme headers only)', () => {
     expect(at(run(RULE, { ...compose, 'nginx.conf': via('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n') }), RULE)).toEqual([]);
@@ -186,7 +186,7 @@ describe('cross/forwarded-headers-spoofable', () => {
   it('is silent about $http_x_forwarded_proto when gunicorn ignores nginx\'s headers anyway', () => {
     const files = {
       'docker-compose.yml': 'services:\n  web:\n    command: gunicorn -b 0.0.0.0:8000 app.wsgi\n',
-      'nginx.conf': 'events {}\nhttp { server { listen 80; location / {\n proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;\n proxy_pass http://web:8000; } } }\n',
+      'nginx.conf': 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;\n proxy_pass http://web:8000; } } }\n',
     };
     expect(at(run(RULE, files), RULE)).toEqual([]);
   });

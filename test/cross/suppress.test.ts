@@ -25,7 +25,7 @@ describe('suppressing cross findings', () => {
 
   it('in docker-compose.yml, on the line above', () => {
     const compose = 'services:\n  web:\n    command: gunicorn -b 0.0.0.0:8000 app.wsgi\n    environment:\n      # conftune-disable-next-line cross/forwarded-ips-untrusted\n      FORWARDED_ALLOW_IPS: "127.0.0.1"\n';
-    const nginx = 'events {}\nhttp { server { listen 80; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n';
+    const nginx = 'events {}\nhttp { server { listen 80; listen 443 ssl; location / {\n proxy_set_header X-Forwarded-Proto $scheme;\n proxy_pass http://web:8000; } } }\n';
     expect(run('cross/forwarded-ips-untrusted', { 'nginx.conf': nginx, 'docker-compose.yml': compose })).toEqual({ active: [], suppressed: 1 });
   });
 
