@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `setup.sh node`: only what `conftune check` needs (the demo): node modules, no system packages.
+only_node=false
+[ "${1:-}" = node ] && only_node=true
+
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v gunicorn >/dev/null 2>&1 || need+=(gunicorn)
@@ -14,7 +18,7 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
 # The tune report's browser test renders the HTML page in headless Chromium.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
+if [ ${#need[@]} -gt 0 ] && [ "$only_node" = false ]; then
   # shellcheck disable=SC2207
   need=($(printf '%s\n' "${need[@]}" | sort -u))
   echo "setup: installing ${need[*]} from Debian's packages" >&2
