@@ -126,12 +126,12 @@ export function check(opts: CheckOptions): CheckResult {
   for (const [from, to] of Object.entries(opts.includePaths ?? {})) includePaths[from] = path.resolve(cwd, to);
   const allowHost = opts.allowHostIncludes ?? config.allowHostIncludes ?? host;
   let nginxConfigs: NginxConfig[] = [];
+  const fsys = opts.overrides ? memoryFileSystem(opts.overrides, diskFileSystem) : diskFileSystem;
+  const includes = includeResolver({ fs: fsys, roots, includePaths, allowHost, prefixKnown: Boolean(prefix) || allowHost });
+  const loadOpts = { singleFile: opts.singleFile, fs: fsys, includes, prefix: prefix ? path.resolve(cwd, prefix) : undefined };
   for (const input of nginxInputs) {
     const abs = path.resolve(cwd, input.path);
     if (nginxConfigs.some((c) => c.files.has(abs))) continue;
-    const fsys = opts.overrides ? memoryFileSystem(opts.overrides, diskFileSystem) : diskFileSystem;
-    const includes = includeResolver({ fs: fsys, roots, includePaths, allowHost, prefixKnown: Boolean(prefix) || allowHost });
-    const loadOpts = { singleFile: opts.singleFile, fs: fsys, includes, prefix: prefix ? path.resolve(cwd, prefix) : undefined };
     const text = opts.overrides?.get(abs) ?? input.text;
     const cfg = text !== undefined ? loadConfigFromText(abs, text, loadOpts) : loadConfig(abs, loadOpts);
     nginxConfigs.push(cfg);
@@ -152,7 +152,7 @@ export function check(opts: CheckOptions): CheckResult {
     apps = readGunicorn(gunicornInputs, cwd, { version: gunicornVersion, cpus, env }, errors, opts.overrides);
     for (const app of apps) {
       for (const f of app.sources) files.set(f.path, f);
-      for (const d of app.diagnostics) if (d.kind === 'io' || (d.kind as string) === 'note') notes.push({ file: d.file, line: d.line, column: d.column, message: d.message });
+      for (const d of app.diagnostics) if (d.kind === 'io' || d.kind === 'note') notes.push({ file: d.file, line: d.line, column: d.column, message: d.message });
     }
   }
 

@@ -27,3 +27,13 @@ export function conftune(args: string[], opts: { cwd?: string; input?: string; e
 export function tempDir(prefix = 'conftune-test-'): string {
   return fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), prefix));
 }
+
+/** A temporary folder holding `files` (relative path → content), sub-folders made as needed. */
+export function tempTree(files: Record<string, string>, prefix = 'conftune-tree-'): string {
+  const dir = tempDir(prefix);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}

@@ -2,11 +2,10 @@
 // nginx unless it reads as something else); with no paths, configurations are found by name and
 // content in the folder's tree, and anything that is neither is left out with a note.
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classifyFile, discover, looksLikeNginx, looksLikeShell } from '../../src/model/discover.js';
 import { check } from '../../src/check.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempTree } from '../helpers/cli.js';
 
 const PRETIX_LIKE = `#!/bin/bash
 cd /pretix/src;
@@ -17,14 +16,7 @@ fi
 exec gunicorn pretix.wsgi --name pretix --workers $((2 * $(nproc --all)));
 `;
 
-function tree(files: Record<string, string>): string {
-  const dir = tempDir('conftune-discover-');
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>): string => tempTree(files, 'conftune-discover-');
 
 describe('kind detection', () => {
   it('reads a shell script whose lines end in ";" as shell, not nginx', () => {

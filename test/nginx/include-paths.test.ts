@@ -2,19 +2,11 @@
 // file sits in the repository; nginx's stock files are known; the linting machine's own
 // /etc/nginx never leaks into the findings; files that include one another form one config.
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, type CheckOptions } from '../../src/check.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempTree } from '../helpers/cli.js';
 
-function tree(files: Record<string, string>): string {
-  const dir = tempDir('conftune-includes-');
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const tree = (files: Record<string, string>): string => tempTree(files, 'conftune-includes-');
 
 function run(dir: string, paths: string[], extra: Partial<CheckOptions> = {}) {
   return check({ paths, cwd: dir, nginxVersion: '1.24.0', gunicornVersion: '23.0.0', ...extra });
