@@ -122,7 +122,7 @@ export function check(opts: CheckOptions): CheckResult {
   const includePaths: Record<string, string> = {};
   const prefix = opts.prefix ?? config.prefix;
   if (prefix) includePaths['/etc/nginx'] = path.resolve(cwd, prefix);
-  for (const [from, to] of Object.entries(config.includePaths ?? {})) includePaths[from] = path.resolve(configDir(opts, cwd), to);
+  for (const [from, to] of Object.entries(config.includePaths ?? {})) includePaths[from] = path.resolve(opts.configDir ?? cwd, to);
   for (const [from, to] of Object.entries(opts.includePaths ?? {})) includePaths[from] = path.resolve(cwd, to);
   const allowHost = opts.allowHostIncludes ?? config.allowHostIncludes ?? host;
   let nginxConfigs: NginxConfig[] = [];
@@ -282,10 +282,6 @@ function repositoryRoot(dir: string): string | undefined {
     if (fs.existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return undefined;
   }
-}
-
-function configDir(opts: CheckOptions, cwd: string): string {
-  return opts.configDir ?? cwd;
 }
 
 /**
