@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { END_MARK, START_MARK, exactLiteral, findRedos, generateSamples, hasChar, groupChars, isEndAnchored, isStartAnchored, parseRegex } from '../src/nginx/regex.js';
+import { END_MARK, START_MARK, exactLiteral, findRedos, generateSamples, hasChar, groupChars, isEndAnchored, isStartAnchored, parseRegex } from '../src/analysis/regex.js';
 
 describe('parseRegex', () => {
   const valid = [

@@ -7,7 +7,7 @@ import type { Bind, GunicornApp, Origin } from '../../src/gunicorn/types.js';
 import type { ReportInput } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { connectionHeader, upstreamPools } from '../../src/nginx/keepalive.js';
+import { connectionHeader, upstreamPools } from '../../src/analysis/keepalive.js';
 import type { ProxyPass } from '../../src/nginx/query.js';
 import type { NginxTarget } from '../../src/model/types.js';
 import { describeOrigin, isDynamic, list } from '../../src/model/gunicorn-query.js';

@@ -1,9 +1,9 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { connectionEdits, connectionHeader, httpVersionEdits, keepaliveEdit, upstreamPools } from '../../src/nginx/keepalive.js';
+import { connectionEdits, connectionHeader, httpVersionEdits, keepaliveEdit, upstreamPools } from '../../src/analysis/keepalive.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
 import { proxyPasses } from '../../src/nginx/query.js';
-import { dedupeEdits } from '../../src/fix/edits.js';
+import { dedupeEdits } from '../../src/edit/edits.js';
 import { compareVersions } from '../../src/util/version.js';
 import { appLabel, keepsConnections, workerKind } from '../../src/model/gunicorn-query.js';
 import { POOLING_DEFAULT_FROM, describeWorkers, passesFor } from './_shared.js';

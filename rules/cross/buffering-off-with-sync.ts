@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { appLabel, workerKind } from '../../src/model/gunicorn-query.js';
 import { proxyPasses } from '../../src/nginx/query.js';
 import { passesFor } from './_shared.js';

@@ -3,7 +3,7 @@ import type { Directive } from '../../src/nginx/tree.js';
 import { firstChild } from '../../src/nginx/tree.js';
 import { nginxDefault, parseNginxTime } from '../../src/nginx/effective.js';
 import { proxyPasses } from '../../src/nginx/query.js';
-import { insertAfter, insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
+import { insertAfter, insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 import { appLabel, describeOrigin, keepsConnections, num, workerKind } from '../../src/model/gunicorn-query.js';
 import { passesFor, upstreamReuses } from './_shared.js';
 

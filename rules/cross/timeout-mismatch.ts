@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
-import { insertBefore, replaceArg } from '../../src/fix/edits.js';
+import { insertBefore, replaceArg } from '../../src/edit/edits.js';
 import { appLabel, describeOrigin, num, workerKind } from '../../src/model/gunicorn-query.js';
 import { proxyPasses } from '../../src/nginx/query.js';
 import { passesFor } from './_shared.js';

@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { effectiveProxyHeaders } from '../../src/nginx/effective.js';
 import { proxyPasses } from '../../src/nginx/query.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { appLabel, describeOrigin, list, str } from '../../src/model/gunicorn-query.js';
 import { dynamicSetting, passesFor, trustsNginx } from './_shared.js';
 

@@ -1,5 +1,5 @@
 import type { Fix, Rule } from '../../src/lint/rule.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import type { Bind, GunicornApp } from '../../src/gunicorn/types.js';
 import type { NginxTarget } from '../../src/model/types.js';
 import { appLabel } from '../../src/model/gunicorn-query.js';

@@ -7,7 +7,7 @@ import type { SourceFile } from '../../src/nginx/tree.js';
 import { settingsFor } from '../../src/gunicorn/settings.js';
 import {
   insertConfAssignment, insertFlag, pyLiteral, removeConfAssignment, removeFlag, replaceConfValue, replaceFlagValue,
-} from '../../src/fix/gunicorn-edits.js';
+} from '../../src/edit/gunicorn-edits.js';
 
 export type Located = ResolvedSetting & { origin: Origin & { file: SourceFile; start: number; end: number } };
 

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Bind } from '../../src/gunicorn/types.js';
 import { appLabel, isWildcardBind } from '../../src/model/gunicorn-query.js';
-import { replaceFlagValue, replaceConfValue, pyLiteral } from '../../src/fix/gunicorn-edits.js';
+import { replaceFlagValue, replaceConfValue, pyLiteral } from '../../src/edit/gunicorn-edits.js';
 import { complete } from './_shared.js';
 
 function loopbackFor(b: Bind): string {

@@ -4,7 +4,7 @@
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { childrenNamed, firstChild, walk } from '../../src/nginx/tree.js';
 import { effectiveList, effectiveValue, levelsOf } from '../../src/nginx/effective.js';
-import { insertAfter, insertBefore } from '../../src/fix/edits.js';
+import { insertAfter, insertBefore } from '../../src/edit/edits.js';
 import type { Edit } from '../../src/lint/rule.js';
 
 /** Directives that hand a request to a backend instead of the file system. */

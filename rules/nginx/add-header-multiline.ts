@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Arg, Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 
 /** Header values of add_header / more_set_headers (skipping -s/-t option values). */
 function headerArgs(d: Directive): Arg[] {

@@ -3,7 +3,7 @@ import type { Directive } from '../../src/nginx/tree.js';
 import type { NginxConfig } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
 import { effectiveList, effectiveValue } from '../../src/nginx/effective.js';
-import { insertBefore, sourceOf } from '../../src/fix/edits.js';
+import { insertBefore, sourceOf } from '../../src/edit/edits.js';
 
 /**
  * Response headers whose loss weakens the browser's defences (a warning). Losing any other header

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
-import { hasChar, firstSet } from '../../src/nginx/regex.js';
-import { literalRegexLocation, locationRegex, parseScript, VarModel } from '../../src/nginx/security.js';
+import { hasChar, firstSet } from '../../src/analysis/regex.js';
+import { literalRegexLocation, locationRegex, parseScript, VarModel } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

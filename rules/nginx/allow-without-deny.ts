@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { insertAfter } from '../../src/fix/edits.js';
+import { insertAfter } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
   meta: {

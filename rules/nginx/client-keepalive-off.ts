@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { enclosing, findAll } from '../../src/nginx/tree.js';
 import { nginxDefault, parseNginxTime } from '../../src/nginx/effective.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
   meta: {

@@ -1,9 +1,9 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { enclosing, findAll } from '../../src/nginx/tree.js';
-import { findMap } from '../../src/nginx/keepalive.js';
+import { findMap } from '../../src/analysis/keepalive.js';
 import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
-import { indentUnit, insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
+import { indentUnit, insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 
 /** Locations whose path says they exist for websockets / streams (the literal form is then harmless). */
 const SOCKET_PATH = /(^|[/_.-])(ws|wss|websockets?|sockets?|socket\.io|cable|sockjs|streaming|stream|live|realtime|hub|signalr|events)([/_.-]|$)/i;

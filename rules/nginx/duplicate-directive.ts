@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { removeDirective } from '../../src/fix/edits.js';
+import { removeDirective } from '../../src/edit/edits.js';
 import { allowedIn, lookupDirective, rejectsDuplicate, slotKey, walkContexts } from '../../src/nginx/directives.js';
 
 export const rule: Rule = {

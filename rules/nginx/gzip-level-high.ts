@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { intArg, outerLevelsUnknown, setsBelow } from './_perf.js';
 
 const SUGGESTED = 5;

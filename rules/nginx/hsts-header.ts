@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { enclosing, walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
-import { insertAfter, insertIntoBlock } from '../../src/fix/edits.js';
+import { insertAfter, insertIntoBlock } from '../../src/edit/edits.js';
 
 const SIX_MONTHS = 15_768_000;
 const HSTS_LINE = 'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;';

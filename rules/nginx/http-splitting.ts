@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { VarModel, canContain, parseScript } from '../../src/nginx/security.js';
+import { VarModel, canContain, parseScript } from '../../src/analysis/security.js';
 
 /** Index of the argument whose value ends up in a response or upstream request header (-1: none). */
 function headerValueIndex(d: Directive): number {

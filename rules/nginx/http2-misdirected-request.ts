@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { indentUnit, insertAfter } from '../../src/fix/edits.js';
+import { indentUnit, insertAfter } from '../../src/edit/edits.js';
 
 function has421(server: Directive): boolean {
   let found = false;

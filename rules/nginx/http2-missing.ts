@@ -2,7 +2,7 @@ import type { Rule, Edit } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { childrenNamed } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { insertAfter } from '../../src/fix/edits.js';
+import { insertAfter } from '../../src/edit/edits.js';
 import { atLeast } from '../../src/util/version.js';
 import { httpServers, outerLevelsUnknown } from './_perf.js';
 

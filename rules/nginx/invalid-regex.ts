@@ -1,9 +1,9 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { describeErrors } from '../../src/nginx/regex.js';
-import type { ParsedRegex } from '../../src/nginx/regex.js';
-import { ifCondition, isRegexOperator, locationRegex, parseScript, patternRange, regexSites, VarModel } from '../../src/nginx/security.js';
+import { describeErrors } from '../../src/analysis/regex.js';
+import type { ParsedRegex } from '../../src/analysis/regex.js';
+import { ifCondition, isRegexOperator, locationRegex, parseScript, patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
 
 /** Directives whose values may use $1…$9 of the regex in scope. */
 const CAPTURE_USERS = new Set(['set', 'return', 'rewrite', 'proxy_pass', 'add_header', 'proxy_set_header', 'alias', 'root', 'try_files', 'fastcgi_param', 'fastcgi_pass', 'uwsgi_pass', 'grpc_pass']);

@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import { findAll, firstChild } from '../../src/nginx/tree.js';
 import { nginxDefault } from '../../src/nginx/effective.js';
 import { httpUpstreams } from '../../src/nginx/query.js';
-import { insertAfter, insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
+import { insertAfter, insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 import { compareVersions } from '../../src/util/version.js';
 import { httpBlocks, intArg } from './_perf.js';
 

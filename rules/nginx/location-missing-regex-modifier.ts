@@ -1,6 +1,6 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
-import { literalRegexLocation } from '../../src/nginx/security.js';
+import { literalRegexLocation } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

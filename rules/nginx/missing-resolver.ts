@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { dnsTargets } from '../../src/nginx/security.js';
+import { dnsTargets } from '../../src/analysis/security.js';
 import { isInternalName } from '../../src/nginx/net.js';
 
 export const rule: Rule = {

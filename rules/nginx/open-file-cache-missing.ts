@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { insertIntoBlock } from '../../src/fix/edits.js';
+import { insertIntoBlock } from '../../src/edit/edits.js';
 import { httpBlocks, httpServers, inheritsFromOpaque, listPlaces, staticScopes } from './_perf.js';
 
 const SUGGESTED = 'open_file_cache max=10000 inactive=30s;';

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Severity } from '../../src/nginx/tree.js';
-import { END_MARK, START_MARK, generateSamples } from '../../src/nginx/regex.js';
-import { patternRange, regexSites, VarModel } from '../../src/nginx/security.js';
+import { END_MARK, START_MARK, generateSamples } from '../../src/analysis/regex.js';
+import { patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
 
 interface OriginsOptions {
   /** Trusted domains (subdomains included); default: the domains the regex itself names. */

@@ -2,7 +2,7 @@ import type { Rule, Edit } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { findAll } from '../../src/nginx/tree.js';
 import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
-import { insertBefore, removeDirective } from '../../src/fix/edits.js';
+import { insertBefore, removeDirective } from '../../src/edit/edits.js';
 import { isOpaqueInclude } from './_perf.js';
 
 /** Path words of endpoints that send long-lived or incremental responses (SSE, long polls, logs, media). */

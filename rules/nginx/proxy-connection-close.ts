@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { connectionEdits, connectionHeader, upstreamPools, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { connectionEdits, connectionHeader, upstreamPools, upstreamProxyPasses } from '../../src/analysis/keepalive.js';
 
 export const rule: Rule = {
   meta: {

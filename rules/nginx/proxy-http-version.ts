@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { httpVersionEdits, upstreamPools, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { httpVersionEdits, upstreamPools, upstreamProxyPasses } from '../../src/analysis/keepalive.js';
 
 export const rule: Rule = {
   meta: {

@@ -3,7 +3,7 @@ import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 import { proxiesBelow } from '../../src/nginx/query.js';
-import { insertBefore, sourceOf } from '../../src/fix/edits.js';
+import { insertBefore, sourceOf } from '../../src/edit/edits.js';
 
 /** Headers whose loss breaks keepalive, routing or client identity: reported as errors. */
 function isCritical(d: Directive): boolean {

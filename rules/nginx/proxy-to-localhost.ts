@@ -1,7 +1,7 @@
 import type { Rule, Edit } from '../../src/lint/rule.js';
 import type { Arg, Directive } from '../../src/nginx/tree.js';
 import { enclosing, walk } from '../../src/nginx/tree.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { PASS_DIRECTIVES } from './_perf.js';
 
 /** `localhost` as the host of an address or URL (`localhost:8000`, `http://localhost/x`). */

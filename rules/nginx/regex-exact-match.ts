@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { exactLiteral } from '../../src/nginx/regex.js';
-import { regexSites, VarModel } from '../../src/nginx/security.js';
-import { quoteIfNeeded } from '../../src/fix/edits.js';
+import { exactLiteral } from '../../src/analysis/regex.js';
+import { regexSites, VarModel } from '../../src/analysis/security.js';
+import { quoteIfNeeded } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
   meta: {

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findRedos } from '../../src/nginx/regex.js';
-import { patternRange, regexSites, VarModel } from '../../src/nginx/security.js';
+import { findRedos } from '../../src/analysis/regex.js';
+import { patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
+import { insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 import { httpBlocks, httpServers, listPlaces, outerLevelsUnknown, staticScopes } from './_perf.js';
 
 export const rule: Rule = {

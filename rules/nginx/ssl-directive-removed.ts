@@ -1,6 +1,6 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
 import { childrenNamed, findAll } from '../../src/nginx/tree.js';
-import { removeDirective } from '../../src/fix/edits.js';
+import { removeDirective } from '../../src/edit/edits.js';
 import { compareVersions } from '../../src/util/version.js';
 
 /** nginx 1.25.1: "the deprecated "ssl" directive is not supported anymore" (deprecated since 1.15.0). */

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 
 /** Post-quantum hybrid groups that only OpenSSL ≥ 3.5 (or oqs builds) know. */
 const PQ = /mlkem|kyber/i;

@@ -2,7 +2,7 @@ import type { Rule, Edit } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { enclosing, findAll } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { insertIntoBlock } from '../../src/fix/edits.js';
+import { insertIntoBlock } from '../../src/edit/edits.js';
 import { httpServers, isTlsServer, outerLevelsUnknown, tlsListens } from './_perf.js';
 
 /** Reuse a shared zone declared elsewhere: one zone name with two sizes is a configuration error. */

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { walk } from '../../src/nginx/tree.js';
-import { inScope, isTlsServer } from '../../src/nginx/security.js';
+import { inScope, isTlsServer } from '../../src/analysis/security.js';
 import { isIpAddress } from '../../src/nginx/net.js';
 
 export const rule: Rule = {

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { enclosing, findAll } from '../../src/nginx/tree.js';
-import { VarModel, canContain, isInternal, parseScript } from '../../src/nginx/security.js';
+import { VarModel, canContain, isInternal, parseScript } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

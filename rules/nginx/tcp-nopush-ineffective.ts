@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { childrenNamed, findAll } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { removeDirective } from '../../src/fix/edits.js';
+import { removeDirective } from '../../src/edit/edits.js';
 import { locationsUnder, outerLevelsUnknown, serverLevelReachable, setsBelow } from './_perf.js';
 
 /** A location whose responses all come from proxy_pass with buffering off (never sent with sendfile). */

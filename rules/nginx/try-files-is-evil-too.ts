@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
-import { inScope } from '../../src/nginx/security.js';
+import { inScope } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { isEndAnchored, isStartAnchored } from '../../src/nginx/regex.js';
-import { regexSites, VarModel } from '../../src/nginx/security.js';
+import { isEndAnchored, isStartAnchored } from '../../src/analysis/regex.js';
+import { regexSites, VarModel } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {

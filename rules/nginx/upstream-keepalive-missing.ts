@@ -1,11 +1,11 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { firstChild } from '../../src/nginx/tree.js';
-import { connectionEdits, connectionHeader, findMap, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/nginx/keepalive.js';
+import { connectionEdits, connectionHeader, findMap, httpVersionEdits, keepaliveEdit, upstreamProxyPasses } from '../../src/analysis/keepalive.js';
 import { effectiveProxyHeaders, effectiveValue } from '../../src/nginx/effective.js';
 import type { ProxyPass } from '../../src/nginx/query.js';
 import { workerKind } from '../../src/model/gunicorn-query.js';
-import { dedupeEdits } from '../../src/fix/edits.js';
+import { dedupeEdits } from '../../src/edit/edits.js';
 
 /**
  * Whether this proxy_pass serves websocket (or long-lived streaming) connections only: it forwards

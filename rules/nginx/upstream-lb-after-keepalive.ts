@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { BALANCING_METHODS, httpUpstreams } from '../../src/nginx/query.js';
-import { moveBefore } from '../../src/fix/edits.js';
+import { moveBefore } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
   meta: {

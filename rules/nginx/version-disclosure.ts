@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
   meta: {

@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { findAll, walk } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { isTlsServer } from '../../src/nginx/security.js';
+import { isTlsServer } from '../../src/analysis/security.js';
 
 const WEAK_PROTOCOLS = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1'];
 /** OpenSSL cipher-string tokens that enable broken or unauthenticated suites. */

@@ -3,7 +3,7 @@ import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { findAll, firstChild } from '../../src/nginx/tree.js';
 import { nginxDefault } from '../../src/nginx/effective.js';
 import { httpUpstreams } from '../../src/nginx/query.js';
-import { insertIntoBlock, replaceArg } from '../../src/fix/edits.js';
+import { insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 import type { Edit } from '../../src/lint/rule.js';
 import { PASS_DIRECTIVES, intArg } from './_perf.js';
 

@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { NginxConfig } from '../../src/nginx/tree.js';
 import { findAll, walk } from '../../src/nginx/tree.js';
 import { httpUpstreams, parseProxyUrl, servers } from '../../src/nginx/query.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { PASS_DIRECTIVES, insertAtMain, intArg, isFragment } from './_perf.js';
 
 function isLocalHost(host: string): boolean {

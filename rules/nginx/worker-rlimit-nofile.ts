@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findAll } from '../../src/nginx/tree.js';
 import { nginxDefault } from '../../src/nginx/effective.js';
-import { replaceArg } from '../../src/fix/edits.js';
+import { replaceArg } from '../../src/edit/edits.js';
 import { insertAtMain, intArg, isFragment } from './_perf.js';
 
 /** The soft limit most systems give a service (systemd's default LimitNOFILE soft value). */

@@ -6,7 +6,7 @@ import type { Edit, Finding } from '../lint/rule.js';
 import { parseFile } from '../nginx/parser.js';
 import { makeSourceFile, type SourceFile } from '../nginx/tree.js';
 import { parseModule } from '../gunicorn/pyparse.js';
-import { applyEditsToText, editsOverlap, invalidEdits } from './apply-text.js';
+import { applyEditsToText, editsOverlap, invalidEdits } from '../edit/apply-text.js';
 
 export interface AppliedFix {
   finding: Finding;

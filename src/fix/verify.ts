@@ -17,9 +17,9 @@ import type { Directive, NginxConfig } from '../nginx/tree.js';
 import { lineOf, walk } from '../nginx/tree.js';
 import { diskFileSystem, loadConfig, memoryFileSystem } from '../nginx/load.js';
 import { nginxBinaryInfo, type NginxBinaryInfo } from '../nginx/binary.js';
-import { copyPath, isolationEdits, prepareIsolationDir, tempPathDirectives, writeCopies, type Isolation } from '../nginx/isolate.js';
+import { copyPath, isolationEdits, prepareIsolationDir, tempPathDirectives, writeCopies, type Isolation } from '../sandbox/isolate.js';
 import { atLeast } from '../util/version.js';
-import { quoteIfNeeded } from './edits.js';
+import { quoteIfNeeded } from '../edit/edits.js';
 
 /** What verification needs from `nginx -V`. */
 export type NginxInfo = Pick<NginxBinaryInfo, 'version' | 'prefix' | 'without'>;

@@ -3,7 +3,7 @@
 // dropped when not root, `daemon off`, includes → the copies, upstream servers and literal
 // proxy_pass targets → the sandbox backend), started as a child process. Rewrites are edits on
 // the original text: nothing is re-printed, line numbers stay put. What verification needs too
-// (paths into the sandbox, user, certificates) is src/nginx/isolate.ts; listen, upstream
+// (paths into the sandbox, user, certificates) is src/sandbox/isolate.ts; listen, upstream
 // servers, proxy_pass, ssl and daemon are the sandbox's own.
 
 import * as fs from 'node:fs';
@@ -14,9 +14,9 @@ import { firstChild, walk } from '../nginx/tree.js';
 import { diskFileSystem, loadConfig, memoryFileSystem } from '../nginx/load.js';
 import { parseProxyUrl, proxyPasses } from '../nginx/query.js';
 import { nginxBinaryInfo, type NginxBinaryInfo } from '../nginx/binary.js';
-import { blankOut, copyPath, isolationEdits, prepareIsolationDir, writeCopies, type IsolationSink } from '../nginx/isolate.js';
+import { blankOut, copyPath, isolationEdits, prepareIsolationDir, writeCopies, type IsolationSink } from '../sandbox/isolate.js';
 import type { Edit } from '../lint/rule.js';
-import { quoteIfNeeded } from '../fix/edits.js';
+import { quoteIfNeeded } from '../edit/edits.js';
 import { atLeast } from '../util/version.js';
 import type { Endpoint } from './net.js';
 import { freePort, waitUntilReady } from './net.js';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check } from '../../src/check.js';
 import { planFixes } from '../../src/fix/apply.js';
-import { insertIntoBlock, moveBefore, removeConfAssignment, removeDirective, replaceArg, replaceConfValue } from '../../src/fix/edits.js';
+import { insertIntoBlock, moveBefore, removeConfAssignment, removeDirective, replaceArg, replaceConfValue } from '../../src/edit/edits.js';
 import type { Rule } from '../../src/lint/rule.js';
 import { firstChild } from '../../src/nginx/tree.js';
 import { rule as keepaliveMissing } from '../../rules/nginx/upstream-keepalive-missing.js';

@@ -6,8 +6,8 @@ import { findAll } from '../../src/nginx/tree.js';
 import {
   dedupeEdits, indentAt, indentUnit, insertAfter, insertBefore, insertIntoBlock, moveBefore, quoteIfNeeded, removeDirective,
   replaceArg, replaceArgs, replaceDirective, sourceOf,
-} from '../../src/fix/edits.js';
-import { applyEditsToText, editsOverlap } from '../../src/fix/apply-text.js';
+} from '../../src/edit/edits.js';
+import { applyEditsToText, editsOverlap } from '../../src/edit/apply-text.js';
 import type { Edit } from '../../src/lint/rule.js';
 
 const FILE = '/etc/nginx/nginx.conf';

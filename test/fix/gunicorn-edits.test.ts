@@ -5,8 +5,8 @@ import type { Origin } from '../../src/gunicorn/types.js';
 import { makeSourceFile } from '../../src/nginx/tree.js';
 import {
   insertConfAssignment, insertFlag, pyLiteral, removeConfAssignment, removeFlag, replaceConfValue, replaceFlagValue, shellQuote,
-} from '../../src/fix/edits.js';
-import { applyEditsToText } from '../../src/fix/apply-text.js';
+} from '../../src/edit/edits.js';
+import { applyEditsToText } from '../../src/edit/apply-text.js';
 import type { Edit } from '../../src/lint/rule.js';
 
 /** Origin of `setting` when gunicorn reads `text` from a file named `name`. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CheckResult } from '../../src/check.js';
 import { planFixes } from '../../src/fix/apply.js';
-import { insertAfter, insertBefore, insertIntoBlock, moveBefore, removeDirective, replaceArg } from '../../src/fix/edits.js';
+import { insertAfter, insertBefore, insertIntoBlock, moveBefore, removeDirective, replaceArg } from '../../src/edit/edits.js';
 import type { Edit, Finding } from '../../src/lint/rule.js';
 import { loadConfigFromText } from '../../src/nginx/load.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { insertIntoBlock } from '../../src/fix/edits.js';
+import { insertIntoBlock } from '../../src/edit/edits.js';
 import { nginxInfo, nginxTest } from '../../src/fix/verify.js';
 import { loadConfig } from '../../src/nginx/load.js';
 import { firstChild } from '../../src/nginx/tree.js';

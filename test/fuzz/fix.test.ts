@@ -2,7 +2,7 @@
 // unchanged, in order, whatever the text (CRLF, NUL, invalid UTF-8) and wherever the edits fall.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyEditsToText, editsOverlap, invalidEdits } from '../../src/fix/apply-text.js';
+import { applyEditsToText, editsOverlap, invalidEdits } from '../../src/edit/apply-text.js';
 import type { Edit } from '../../src/lint/rule.js';
 import { fuzzParams, latin1Bytes } from './helpers.js';
 

@@ -7,7 +7,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check.js';
-import { applyEditsToText } from '../../src/fix/apply-text.js';
+import { applyEditsToText } from '../../src/edit/apply-text.js';
 import { sarif } from '../../src/report/sarif.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { CASES, reportInput } from './helpers.js';

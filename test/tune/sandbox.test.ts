@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { loadConfigFromText } from '../../src/nginx/load.js';
-import { applyEditsToText } from '../../src/fix/apply-text.js';
+import { applyEditsToText } from '../../src/edit/apply-text.js';
 import { planIsolation, type IsolationContext } from '../../src/tune/sandbox.js';
 
 const SEED = `user www-data;

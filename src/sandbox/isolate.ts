@@ -11,13 +11,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Directive, NginxConfig } from './tree.js';
-import { encodeLatin1, walk } from './tree.js';
-import type { NginxBinaryInfo } from './binary.js';
+import type { Directive, NginxConfig } from '../nginx/tree.js';
+import { encodeLatin1, walk } from '../nginx/tree.js';
+import type { NginxBinaryInfo } from '../nginx/binary.js';
 import type { Edit } from '../lint/rule.js';
-import { quoteIfNeeded } from '../fix/edits.js';
-import { applyEditsToText } from '../fix/apply-text.js';
-import { PLACEHOLDER_CERT, PLACEHOLDER_KEY } from '../fix/placeholder-cert.js';
+import { quoteIfNeeded } from '../edit/edits.js';
+import { applyEditsToText } from '../edit/apply-text.js';
+import { PLACEHOLDER_CERT, PLACEHOLDER_KEY } from './placeholder-cert.js';
 
 const TEMP_PATHS: Array<[directive: string, module: string]> = [
   ['client_body_temp_path', ''],

@@ -2,8 +2,8 @@
 // scripts (`http://$host$1`), and what a variable can hold (user-controlled? may it contain CR/LF
 // or a dot? does it always start with a slash?).
 
-import type { Arg, Directive, NginxConfig } from './tree.js';
-import { childrenNamed, enclosing, findAll, firstChild, walk } from './tree.js';
+import type { Arg, Directive, NginxConfig } from '../nginx/tree.js';
+import { childrenNamed, enclosing, findAll, firstChild, walk } from '../nginx/tree.js';
 import type { CharSet, ParsedRegex } from './regex.js';
 import { emptySet, fullSet, groupChars, hasChar, parseRegex, unionSets } from './regex.js';
 

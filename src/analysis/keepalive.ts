@@ -5,12 +5,12 @@
 // (`proxy_http_version 1.1`), and the `Connection` header is cleared (nginx sends
 // `Connection: close` by default).
 
-import type { Directive, NginxConfig } from './tree.js';
-import { enclosing, findAll, firstChild } from './tree.js';
-import { effectiveList, effectiveProxyHeaders, effectiveValue, nginxDefault } from './effective.js';
-import { BALANCING_METHODS, proxyPasses, type ProxyPass } from './query.js';
+import type { Directive, NginxConfig } from '../nginx/tree.js';
+import { enclosing, findAll, firstChild } from '../nginx/tree.js';
+import { effectiveList, effectiveProxyHeaders, effectiveValue, nginxDefault } from '../nginx/effective.js';
+import { BALANCING_METHODS, proxyPasses, type ProxyPass } from '../nginx/query.js';
 import type { Edit } from '../lint/rule.js';
-import { insertAfter, insertBefore, insertIntoBlock, replaceArg } from '../fix/edits.js';
+import { insertAfter, insertBefore, insertIntoBlock, replaceArg } from '../edit/edits.js';
 
 /** Whether the upstream keeps idle connections (explicit `keepalive`, or nginx ≥ 1.29.7's default). */
 export function upstreamPools(upstream: Directive, nginxVersion: string): boolean {
