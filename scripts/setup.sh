@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what conftune's tests and demo need on a fresh Debian machine (run as root):
-# nginx, gunicorn, python3-gevent, wrk, pre-commit, chromium from Debian; node modules with `npm ci`.
+# nginx, gunicorn, python3-gevent, python3-django, wrk, pre-commit, chromium, neovim from Debian; node modules with `npm ci`.
 # Idempotent: does nothing that is already there. In CI a failed install is fatal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,10 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
 # The tune report's browser test renders the HTML page in headless Chromium.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The language server's editor test drives Neovim's built-in LSP client headless.
+command -v nvim >/dev/null 2>&1 || need+=(neovim)
+# tune's integration test runs a small Django app under Debian's gunicorn (/usr/bin/python3).
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import django' >/dev/null 2>&1 || need+=(python3-django)
 if [ ${#need[@]} -gt 0 ] && [ "$only_node" = false ]; then
   # shellcheck disable=SC2207
   need=($(printf '%s\n' "${need[@]}" | sort -u))

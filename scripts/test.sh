@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 if [ "${CI:-}" = true ]; then
   # In CI a missing tool is a failure, never a silent skip.
-  for tool in nginx gunicorn wrk pre-commit chromium; do
+  for tool in nginx gunicorn wrk pre-commit chromium nvim; do
     command -v "$tool" >/dev/null 2>&1 || { echo "CI: $tool is missing after setup"; echo "0 passed, 1 failed"; exit 1; }
   done
 fi
