@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { firstChild } from '../../src/nginx/tree.js';
 import { nginxDefault, parseNginxTime } from '../../src/nginx/effective.js';
-import { proxyPasses } from '../../src/nginx/query.js';
+import type { ProxyPass } from '../../src/nginx/query.js';
 import { insertAfter, insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
 import { appLabel, describeOrigin, keepsConnections, num, workerKind } from '../../src/model/gunicorn-query.js';
 import { passesFor, upstreamReuses } from './_shared.js';
@@ -24,34 +24,43 @@ export const rule: Rule = {
     since: { nginx: '>=1.15.3' },
     needs: ['nginx', 'gunicorn'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const version = ctx.options.versions.nginx;
-    const all = proxyPasses(config);
-    const done = new Set<Directive>();
-    for (const link of ctx.model.links) {
-      const up = link.target.upstream;
-      if (!up || done.has(up)) continue;
-      if (!keepsConnections(workerKind(link.app))) continue;
-      // No reuse, no race: nginx must actually send requests on pooled connections.
-      if (!upstreamReuses(config, up, passesFor(link.target, all), version)) continue;
-      const gk = num(link.app, 'keepalive');
-      // keepalive 0: gunicorn answers "Connection: close", so nginx never pools the connection.
-      if (gk === undefined || gk <= 0) continue;
-      const kt = firstChild(up.block, 'keepalive_timeout');
-      const nginxSeconds = kt ? parseNginxTime(kt.args[0]?.value ?? '') : parseNginxTime(nginxDefault('upstream:keepalive_timeout', version)![0]!);
-      if (Number.isNaN(nginxSeconds) || nginxSeconds < gk) continue;
-      done.add(up);
-      const target = timeoutBelow(gk);
-      const ka = firstChild(up.block, 'keepalive');
-      const edit = kt?.args[0]
-        ? replaceArg(kt.file, kt.args[0], target)
-        : ka ? insertAfter(ka, `keepalive_timeout ${target};`) : insertIntoBlock(up, `keepalive_timeout ${target};`, ['server', 'zone', 'resolver', 'resolver_timeout']);
-      ctx.report({
-        node: kt ?? ka ?? up,
-        message: `upstream "${up.args[0]?.value ?? ''}" keeps idle connections ${nginxSeconds}s${kt ? '' : " (nginx's default keepalive_timeout)"} but ${appLabel(link.app)} closes them after keepalive ${gk}s (${describeOrigin(link.app.settings.get('keepalive'))}): nginx can send a request on a socket gunicorn is closing → sporadic 502 (set keepalive_timeout below ${gk}s, e.g. ${target})`,
-        fix: edit ? { description: `set the upstream keepalive_timeout to ${target}`, edits: [edit] } : undefined,
-      });
-    }
+    // The http proxy_passes, gathered in the walk (tree order, as proxyPasses() lists them); the
+    // links are checked once all are known.
+    const all: ProxyPass[] = [];
+    const reported = new Set<Directive>();
+    return {
+      proxyPass(pp) {
+        all.push(pp);
+      },
+      done() {
+        for (const link of ctx.model.links) {
+          const up = link.target.upstream;
+          if (!up || reported.has(up)) continue;
+          if (!keepsConnections(workerKind(link.app))) continue;
+          // No reuse, no race: nginx must actually send requests on pooled connections.
+          if (!upstreamReuses(config, up, passesFor(link.target, all), version)) continue;
+          const gk = num(link.app, 'keepalive');
+          // keepalive 0: gunicorn answers "Connection: close", so nginx never pools the connection.
+          if (gk === undefined || gk <= 0) continue;
+          const kt = firstChild(up.block, 'keepalive_timeout');
+          const nginxSeconds = kt ? parseNginxTime(kt.args[0]?.value ?? '') : parseNginxTime(nginxDefault('upstream:keepalive_timeout', version)![0]!);
+          if (Number.isNaN(nginxSeconds) || nginxSeconds < gk) continue;
+          reported.add(up);
+          const target = timeoutBelow(gk);
+          const ka = firstChild(up.block, 'keepalive');
+          const edit = kt?.args[0]
+            ? replaceArg(kt.file, kt.args[0], target)
+            : ka ? insertAfter(ka, `keepalive_timeout ${target};`) : insertIntoBlock(up, `keepalive_timeout ${target};`, ['server', 'zone', 'resolver', 'resolver_timeout']);
+          ctx.report({
+            node: kt ?? ka ?? up,
+            message: `upstream "${up.args[0]?.value ?? ''}" keeps idle connections ${nginxSeconds}s${kt ? '' : " (nginx's default keepalive_timeout)"} but ${appLabel(link.app)} closes them after keepalive ${gk}s (${describeOrigin(link.app.settings.get('keepalive'))}): nginx can send a request on a socket gunicorn is closing → sporadic 502 (set keepalive_timeout below ${gk}s, e.g. ${target})`,
+            fix: edit ? { description: `set the upstream keepalive_timeout to ${target}`, edits: [edit] } : undefined,
+          });
+        }
+      },
+    };
   },
 };

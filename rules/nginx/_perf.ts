@@ -2,7 +2,7 @@
 // TLS, whether a level can be fully seen. Not a rule (the `_` prefix keeps it out of the registry).
 
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
-import { childrenNamed, firstChild, walk } from '../../src/nginx/tree.js';
+import { childrenNamed, enclosing, firstChild, walk } from '../../src/nginx/tree.js';
 import { effectiveList, effectiveValue, levelsOf } from '../../src/nginx/effective.js';
 import { insertAfter, insertBefore } from '../../src/edit/edits.js';
 import type { Edit } from '../../src/lint/rule.js';
@@ -58,8 +58,19 @@ export function httpBlocks(config: NginxConfig): Directive[] {
   return config.root.filter((d) => d.name === 'http' && d.block !== null);
 }
 
+// A fact several rules ask for: collected once per parsed tree (a loaded tree never changes).
+const httpServerCache = new WeakMap<Directive[], { rootContext: string; rootLength: number; servers: Directive[] }>();
+
 /** `server` blocks of the http module (not stream/mail), includes expanded. */
 export function httpServers(config: NginxConfig): Directive[] {
+  const cached = httpServerCache.get(config.root);
+  if (cached && cached.rootContext === config.rootContext && cached.rootLength === config.root.length) return cached.servers.slice();
+  const servers = collectHttpServers(config);
+  httpServerCache.set(config.root, { rootContext: config.rootContext, rootLength: config.root.length, servers });
+  return servers.slice();
+}
+
+function collectHttpServers(config: NginxConfig): Directive[] {
   const out: Directive[] = [];
   if (config.rootContext === 'server' || config.rootContext === 'location' || config.rootContext === 'stream') return out;
   walk(config.root, (d) => {
@@ -71,6 +82,12 @@ export function httpServers(config: NginxConfig): Directive[] {
     return d.block ? undefined : false;
   });
   return out;
+}
+
+/** Whether `d` is one of the blocks `httpServers` lists: the walk's test, for a rule visiting `server`s. */
+export function isHttpServer(config: NginxConfig, d: Directive): boolean {
+  if (!d.block || config.rootContext === 'server' || config.rootContext === 'location' || config.rootContext === 'stream') return false;
+  return !enclosing(d, 'stream', 'mail', 'upstream', 'map') && !enclosing(d, 'events', 'server');
 }
 
 /** Every `location` block under `scope`, nested ones included. */

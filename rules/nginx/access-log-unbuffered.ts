@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { enclosing, findAll } from '../../src/nginx/tree.js';
+import { enclosing } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 import type { Edit } from '../../src/lint/rule.js';
 import { PASS_DIRECTIVES, outerLevelsUnknown } from './_perf.js';
@@ -36,42 +36,45 @@ export const rule: Rule = {
     optIn: true,
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const seen = new Set<Directive>();
     const onDefault = new Set<Directive>();
     const unbuffered: Directive[] = [];
-    for (const name of PASS_DIRECTIVES) {
-      for (const pass of findAll(config, name)) {
-        if (enclosing(pass, 'stream')) continue;
-        const logs = effectiveList(config, pass, 'access_log').nodes;
-        // nginx's default log (unbuffered); its path is compiled in, so there is no fix to offer.
-        const http = enclosing(pass, 'http');
-        if (logs.length === 0 && http && !onDefault.has(http) && !outerLevelsUnknown(config, pass)) onDefault.add(http);
-        for (const log of logs) {
-          if (seen.has(log) || log.name !== 'access_log' || !isUnbufferedFileLog(log)) continue;
-          seen.add(log);
-          unbuffered.push(log);
-        }
+    // Passes of all kinds, interleaved in document order: what is gathered does not depend on
+    // order (logs are sorted by place before reporting, each http block reports at its own place).
+    const pass = (d: Directive): void => {
+      if (enclosing(d, 'stream')) return;
+      const logs = effectiveList(config, d, 'access_log').nodes;
+      // nginx's default log (unbuffered); its path is compiled in, so there is no fix to offer.
+      const http = enclosing(d, 'http');
+      if (logs.length === 0 && http && !onDefault.has(http) && !outerLevelsUnknown(config, d)) onDefault.add(http);
+      for (const log of logs) {
+        if (seen.has(log) || log.name !== 'access_log' || !isUnbufferedFileLog(log)) continue;
+        seen.add(log);
+        unbuffered.push(log);
       }
-    }
-    // One finding per configuration (a tuning suggestion, not a defect per log line); its fix
-    // buffers every unbuffered log that proxied requests are written to.
-    if (unbuffered.length > 0) {
-      unbuffered.sort((a, b) => (a.file.path === b.file.path ? a.start - b.start : a.file.path < b.file.path ? -1 : 1));
-      const log = unbuffered[0]!;
-      const more = unbuffered.length - 1;
-      ctx.report({
-        node: log,
-        message: `access_log ${log.args[0]!.value}${more > 0 ? ` (and ${more} more access log${more > 1 ? 's' : ''})` : ''} is written without a buffer: every proxied request costs a write() system call in the worker (add "${log.args.length === 1 ? 'combined ' : ''}${BUFFER}")`,
-        fix: { description: `buffer the access log${more > 0 ? 's' : ''} (${BUFFER})`, edits: unbuffered.map(bufferEdit) },
-      });
-    }
-    for (const http of onDefault) {
-      ctx.report({
-        node: http,
-        message: `proxied requests are logged to nginx's default access log, unbuffered: every request costs a write() system call in the worker (add "access_log <path> combined ${BUFFER};" here, with your log path)`,
-      });
-    }
+    };
+    const done = (): void => {
+      // One finding per configuration (a tuning suggestion, not a defect per log line); its fix
+      // buffers every unbuffered log that proxied requests are written to.
+      if (unbuffered.length > 0) {
+        unbuffered.sort((a, b) => (a.file.path === b.file.path ? a.start - b.start : a.file.path < b.file.path ? -1 : 1));
+        const log = unbuffered[0]!;
+        const more = unbuffered.length - 1;
+        ctx.report({
+          node: log,
+          message: `access_log ${log.args[0]!.value}${more > 0 ? ` (and ${more} more access log${more > 1 ? 's' : ''})` : ''} is written without a buffer: every proxied request costs a write() system call in the worker (add "${log.args.length === 1 ? 'combined ' : ''}${BUFFER}")`,
+          fix: { description: `buffer the access log${more > 0 ? 's' : ''} (${BUFFER})`, edits: unbuffered.map(bufferEdit) },
+        });
+      }
+      for (const http of onDefault) {
+        ctx.report({
+          node: http,
+          message: `proxied requests are logged to nginx's default access log, unbuffered: every request costs a write() system call in the worker (add "access_log <path> combined ${BUFFER};" here, with your log path)`,
+        });
+      }
+    };
+    return { named: Object.fromEntries(PASS_DIRECTIVES.map((name) => [name, pass])), done };
   },
 };

@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 
 const HIDE = ['proxy_hide_header', 'fastcgi_hide_header', 'uwsgi_hide_header', 'scgi_hide_header', 'grpc_hide_header'];
 
@@ -32,9 +31,9 @@ export const rule: Rule = {
     summary: 'add_header Content-Type adds a second Content-Type header; use default_type or types',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    walk(config.root, (d) => {
+    const header = (d: Directive): void => {
       const isAdd = d.name === 'add_header' && d.args[0]?.value.toLowerCase() === 'content-type';
       const isMore = d.name === 'more_set_headers' && d.args.some((a) => /^content-type\s*:/i.test(a.value));
       if ((isAdd || isMore) && !hidesContentType(d, config.root) && !answers204(d, config.root)) {
@@ -43,7 +42,7 @@ export const rule: Rule = {
           message: `${d.name} sets Content-Type on top of the one nginx already sends: clients see two Content-Type headers (use "default_type …;" instead)`,
         });
       }
-      return undefined;
-    });
+    };
+    return { named: { add_header: header, more_set_headers: header } };
   },
 };

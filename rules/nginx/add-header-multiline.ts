@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Arg, Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 import { replaceArg } from '../../src/edit/edits.js';
 
 /** Header values of add_header / more_set_headers (skipping -s/-t option values). */
@@ -30,8 +29,8 @@ export const rule: Rule = {
     summary: 'header value spans several lines (obsolete line folding; clients may drop or split it)',
     needs: ['nginx'],
   },
-  check(ctx) {
-    walk(ctx.nginx!.root, (d) => {
+  create(ctx) {
+    const header = (d: Directive): void => {
       for (const arg of headerArgs(d)) {
         if (!/[\r\n]/.test(arg.value)) continue;
         // A newline not followed by whitespace ends the header: what follows becomes a new header line.
@@ -46,7 +45,8 @@ export const rule: Rule = {
           fix: { description: 'join the value on one line', edits: [replaceArg(d.file, arg, arg.value.replace(/\s*[\r\n]+\s*/g, ' ').trim())] },
         });
       }
-      return undefined;
-    });
+    };
+    // The names headerArgs() reads values of.
+    return { named: { add_header: header, add_trailer: header, more_set_headers: header, more_set_input_headers: header } };
   },
 };

@@ -84,28 +84,28 @@ export const rule: Rule = {
     summary: "a level's own add_header silently drops every add_header set at an outer level",
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const opts = (ctx.options.ruleOptions['nginx/add-header-redefinition'] ?? {}) as { headers?: string[] };
     const secure = new Set((opts.headers?.length ? opts.headers : SECURITY_HEADERS).map((h) => h.toLowerCase()));
     // Drops of other headers, grouped by the outer list they drop from: one info finding per group.
     const minor = new Map<Directive | null, Array<{ level: Directive; own: Directive[]; dropped: Directive[]; where: string }>>();
-    walk(config.root, (level) => {
-      if (!level.block || !LEVELS.has(level.name)) return undefined;
+    const visitLevel = (level: Directive): void => {
+      if (!level.block) return;
       const own = level.block.filter((d) => d.name === 'add_header' && d.parent === level);
-      if (own.length === 0 || inherits(level) || returns204(level)) return undefined;
+      if (own.length === 0 || inherits(level) || returns204(level)) return;
       const outer = effectiveList(config, level.parent, 'add_header');
-      if (outer.nodes.length === 0) return undefined;
+      if (outer.nodes.length === 0) return;
       const ownNames = new Set(own.map(headerName));
       const dropped = outer.nodes.filter((d) => !ownNames.has(headerName(d)) && lost(config, level, d));
-      if (dropped.length === 0) return undefined;
+      if (dropped.length === 0) return;
       const where = outer.level ? `${outer.level.name} level (line ${outer.level.line})` : 'top level';
       if (!dropped.some((d) => secure.has(headerName(d)))) {
         const key = outer.level ?? null;
         const list = minor.get(key) ?? [];
         list.push({ level, own, dropped, where });
         minor.set(key, list);
-        return undefined;
+        return;
       }
       const names = dropped.map((d) => d.args[0]?.value ?? '');
       ctx.report({
@@ -113,22 +113,24 @@ export const rule: Rule = {
         message: `add_header in this ${level.name} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${where}: nginx inherits add_header only when a level sets none (security headers are lost here)`,
         fix: { description: `repeat the inherited header${dropped.length > 1 ? 's' : ''} ${names.join(', ')} here`, edits: repeatEdits(level, own, dropped) },
       });
-      return undefined;
-    });
-    for (const group of minor.values()) {
-      const first = group[0]!;
-      const names = [...new Set(group.flatMap((g) => g.dropped.map((d) => d.args[0]?.value ?? '')))];
-      const others = group.slice(1).map((g) => g.own[0]!.line);
-      ctx.report({
-        node: first.own[0]!,
-        severity: 'info',
-        message: `add_header in this ${first.level.name}${others.length > 0 ? ` (and ${others.length} more, lines ${others.join(', ')})` : ''} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${first.where}: nginx inherits add_header only when a level sets none`,
-        fix: {
-          description: `repeat the inherited header${names.length > 1 ? 's' : ''} ${names.join(', ')} where ${group.length > 1 ? 'they are' : 'it is'} dropped`,
-          edits: group.flatMap((g) => repeatEdits(g.level, g.own, g.dropped)),
-        },
-      });
-    }
+    };
+    const done = (): void => {
+      for (const group of minor.values()) {
+        const first = group[0]!;
+        const names = [...new Set(group.flatMap((g) => g.dropped.map((d) => d.args[0]?.value ?? '')))];
+        const others = group.slice(1).map((g) => g.own[0]!.line);
+        ctx.report({
+          node: first.own[0]!,
+          severity: 'info',
+          message: `add_header in this ${first.level.name}${others.length > 0 ? ` (and ${others.length} more, lines ${others.join(', ')})` : ''} drops ${names.map((n) => `"${n}"`).join(', ')} set at ${first.where}: nginx inherits add_header only when a level sets none`,
+          fix: {
+            description: `repeat the inherited header${names.length > 1 ? 's' : ''} ${names.join(', ')} where ${group.length > 1 ? 'they are' : 'it is'} dropped`,
+            edits: group.flatMap((g) => repeatEdits(g.level, g.own, g.dropped)),
+          },
+        });
+      }
+    };
+    return { named: Object.fromEntries([...LEVELS].map((name) => [name, visitLevel])), done };
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import { hasChar, firstSet } from '../../src/analysis/regex.js';
-import { literalRegexLocation, locationRegex, parseScript, VarModel } from '../../src/analysis/security.js';
+import { literalRegexLocation, locationRegex, parseScript, varModelOf } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {
@@ -13,20 +13,19 @@ export const rule: Rule = {
     summary: 'alias reachable with "..": prefix location without a trailing slash, or a regex capture that may start with a dot',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
-    for (const alias of findAll(config, 'alias')) {
+    const visitAlias = (alias: Directive): void => {
       const loc = alias.parent;
       const target = alias.args[0];
-      if (!loc || loc.name !== 'location' || !target) continue;
+      if (!loc || loc.name !== 'location' || !target) return;
       // A regex written without "~" never matches as meant: nginx/location-missing-regex-modifier says so.
-      if (literalRegexLocation(loc)) continue;
+      if (literalRegexLocation(loc)) return;
       const lr = locationRegex(loc);
       if (!lr) {
         const a0 = loc.args[0]?.value;
         const path = a0 === '^~' ? loc.args[1]?.value : loc.args.length === 1 ? a0 : undefined;
-        if (path === undefined || path.startsWith('@') || path.endsWith('/')) continue;
+        if (path === undefined || path.startsWith('@') || path.endsWith('/')) return;
         const slashed = target.value.endsWith('/');
         ctx.report({
           node: alias,
@@ -35,9 +34,10 @@ export const rule: Rule = {
             ? `location "${path}" has no trailing slash but its alias does: "${path}../" maps to "${target.value}../" (path traversal to the parent directory)`
             : `location "${path}" has no trailing slash: "${path}<suffix>" maps to "${target.value}<suffix>", reaching sibling paths that start with "${target.value.split('/').pop()}"`,
         });
-        continue;
+        return;
       }
       // Regex location: a capture that may start with "." placed right after a non-slash.
+      const vars = varModelOf(config);
       const regex = vars.regex(lr.pattern, lr.caseInsensitive);
       const parts = parseScript(target.value);
       for (let i = 0; i < parts.length; i++) {
@@ -59,6 +59,7 @@ export const rule: Rule = {
         });
         break;
       }
-    }
+    };
+    return { named: { alias: visitAlias } };
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { enclosing, findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import { nginxDefault, parseNginxTime } from '../../src/nginx/effective.js';
 import { replaceArg } from '../../src/edit/edits.js';
 
@@ -12,18 +12,19 @@ export const rule: Rule = {
     summary: 'keepalive_timeout 0 disables keep-alive towards clients',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const def = nginxDefault('keepalive_timeout', ctx.options.versions.nginx)?.[0] ?? '75s';
-    for (const d of findAll(ctx.nginx!, 'keepalive_timeout')) {
+    const visit = (d: Directive, _context: unknown, inStreamOrMail: boolean): void => {
       // Inside an upstream block it is the idle time of pooled backend connections, not clients'.
-      if (d.parent?.name === 'upstream' || enclosing(d, 'stream', 'mail')) continue;
+      if (d.parent?.name === 'upstream' || inStreamOrMail) return;
       const arg = d.args[0];
-      if (!arg || parseNginxTime(arg.value) !== 0) continue;
+      if (!arg || parseNginxTime(arg.value) !== 0) return;
       ctx.report({
         node: d,
         message: `keepalive_timeout ${arg.value} closes every client connection after one response: each request pays a new TCP (and TLS) handshake and HTTP/2 loses multiplexing across requests (use nginx's default ${def}, or a shorter non-zero value such as 15s)`,
         fix: { description: `set keepalive_timeout ${def}`, edits: [replaceArg(d.file, arg, def)] },
       });
-    }
+    };
+    return { named: { keepalive_timeout: visit } };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
+import { enclosing } from '../../src/nginx/tree.js';
 
 /** Normalised address:port of a listen directive (`80` → `*:80`). */
 function socketOf(listen: Directive): string | null {
@@ -29,40 +29,42 @@ export const rule: Rule = {
     summary: 'several servers share a listen socket and none is marked default_server (the first one silently is)',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     // Servers are grouped per http block (or the fragment's top level).
     const scopes: Directive[][] = [config.root];
-    walk(config.root, (d) => {
-      if (d.name === 'http' && d.block) scopes.push(d.block);
-      return d.name === 'stream' ? false : undefined;
-    });
-    for (const scope of scopes) {
-      const bySocket = new Map<string, Array<{ server: Directive; listen: Directive }>>();
-      // Servers already listed per socket: thousands of servers often share one socket.
-      const listed = new Map<string, Set<Directive>>();
-      for (const server of scope.filter((d) => d.name === 'server' && d.block)) {
-        for (const listen of server.block!.filter((d) => d.name === 'listen')) {
-          const key = socketOf(listen);
-          if (!key) continue;
-          const list = bySocket.get(key) ?? [];
-          let servers = listed.get(key);
-          if (!servers) listed.set(key, (servers = new Set()));
-          if (!servers.has(server)) {
-            servers.add(server);
-            list.push({ server, listen });
+    const http = (d: Directive): void => {
+      if (d.block && !enclosing(d, 'stream')) scopes.push(d.block);
+    };
+    const done = (): void => {
+      for (const scope of scopes) {
+        const bySocket = new Map<string, Array<{ server: Directive; listen: Directive }>>();
+        // Servers already listed per socket: thousands of servers often share one socket.
+        const listed = new Map<string, Set<Directive>>();
+        for (const server of scope.filter((d) => d.name === 'server' && d.block)) {
+          for (const listen of server.block!.filter((d) => d.name === 'listen')) {
+            const key = socketOf(listen);
+            if (!key) continue;
+            const list = bySocket.get(key) ?? [];
+            let servers = listed.get(key);
+            if (!servers) listed.set(key, (servers = new Set()));
+            if (!servers.has(server)) {
+              servers.add(server);
+              list.push({ server, listen });
+            }
+            bySocket.set(key, list);
           }
-          bySocket.set(key, list);
+        }
+        for (const [socket, list] of bySocket) {
+          if (list.length < 2 || list.some((e) => e.server.block!.some((l) => l.name === 'listen' && socketOf(l) === socket && isDefault(l)))) continue;
+          const first = list[0]!;
+          ctx.report({
+            node: first.listen,
+            message: `${list.length} servers listen on ${socket} and none is marked default_server: requests with an unknown Host go to this first one (line ${first.server.line}) by position alone`,
+          });
         }
       }
-      for (const [socket, list] of bySocket) {
-        if (list.length < 2 || list.some((e) => e.server.block!.some((l) => l.name === 'listen' && socketOf(l) === socket && isDefault(l)))) continue;
-        const first = list[0]!;
-        ctx.report({
-          node: first.listen,
-          message: `${list.length} servers listen on ${socket} and none is marked default_server: requests with an unknown Host go to this first one (line ${first.server.line}) by position alone`,
-        });
-      }
-    }
+    };
+    return { named: { http }, done };
   },
 };

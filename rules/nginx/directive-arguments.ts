@@ -1,4 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import {
   CONF_BLOCK,
   checkArity,
@@ -7,7 +8,7 @@ import {
   formFor,
   hasBlockSyntax,
   lookupDirective,
-  walkContexts,
+  type ContextName,
 } from '../../src/nginx/directives.js';
 
 /** Passed when no value is checked (one shared array, not one per directive). */
@@ -22,8 +23,10 @@ export const rule: Rule = {
     summary: 'wrong number of arguments, a block where none belongs (or none where one does), bad on/off, size or time',
     needs: ['nginx'],
   },
-  check(ctx) {
-    walkContexts(ctx.nginx!, (d, context) => {
+  create(ctx) {
+    const directive = (d: Directive, context: ContextName | null): void => {
+      // Bodies nginx does not read as directives (map, types, Lua…) are not checked.
+      if (context === null) return;
       const spec = lookupDirective(d.name);
       const form = spec && formFor(spec, context);
       // Unknown or misplaced directives belong to the other rules (nginx stops there first).
@@ -43,6 +46,7 @@ export const rule: Rule = {
       if (!problem) return;
       if (problem.kind === 'count') ctx.report({ node: d, message: problem.message });
       else ctx.report({ node: d.args[problem.argIndex]!, file: d.file, message: problem.message });
-    });
+    };
+    return { directive };
   },
 };

@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { removeDirective } from '../../src/edit/edits.js';
-import { allowedIn, lookupDirective, rejectsDuplicate, slotKey, walkContexts } from '../../src/nginx/directives.js';
+import { allowedIn, lookupDirective, rejectsDuplicate, slotKey, type ContextName } from '../../src/nginx/directives.js';
 
 export const rule: Rule = {
   meta: {
@@ -12,12 +12,12 @@ export const rule: Rule = {
     summary: 'a single-value directive repeated in one block (nginx rejects it)',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     // First directive seen per (block, slot): includes are expanded, so a repeat in an included
     // file counts, while `if`/`location`/`limit_except` blocks are separate slots, as in nginx.
     const firstSeen = new Map<Directive | null, Map<string, Directive>>();
-    walkContexts(ctx.nginx!, (d, context) => {
-      if (!rejectsDuplicate(d.name, context)) return;
+    const directive = (d: Directive, context: ContextName | null): void => {
+      if (context === null || !rejectsDuplicate(d.name, context)) return;
       const spec = lookupDirective(d.name);
       if (!spec || !allowedIn(spec, context)) return;
       const slot = slotKey(d.name);
@@ -35,6 +35,7 @@ export const rule: Rule = {
         message: `"${d.name}" directive is duplicate${earlier} (first at ${where})`,
         fix: { description: `remove this "${d.name}" (the one at ${where} stays)`, edits: [removeDirective(d)] },
       });
-    });
+    };
+    return { directive };
   },
 };

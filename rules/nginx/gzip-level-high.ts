@@ -1,5 +1,4 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
 import { replaceArg } from '../../src/edit/edits.js';
 import { intArg, outerLevelsUnknown, setsBelow } from './_perf.js';
@@ -15,20 +14,24 @@ export const rule: Rule = {
     summary: 'gzip_comp_level 7 or more spends CPU for little gain',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const d of findAll(config, 'gzip_comp_level')) {
-      const arg = d.args[0];
-      const level = intArg(arg?.value);
-      if (!arg || !Number.isFinite(level) || level < 7) continue;
-      // Inert when gzip is off here and nowhere below (unless a file we can't see turns it on).
-      const gzip = effectiveValue(config, d.parent, 'gzip', ctx.options.versions.nginx);
-      if (gzip.args?.[0] !== 'on' && !setsBelow(d.parent, config, 'gzip', 'on') && !(gzip.isDefault && outerLevelsUnknown(config, d.parent))) continue;
-      ctx.report({
-        node: d,
-        message: `gzip_comp_level ${level} costs several times the CPU of level ${SUGGESTED} per response for a few percent smaller output, and nginx compresses on every request (use 4-6; pre-compress static files with gzip_static)`,
-        fix: { description: `set gzip_comp_level ${SUGGESTED}`, edits: [replaceArg(d.file, arg, String(SUGGESTED))] },
-      });
-    }
+    return {
+      named: {
+        gzip_comp_level(d) {
+          const arg = d.args[0];
+          const level = intArg(arg?.value);
+          if (!arg || !Number.isFinite(level) || level < 7) return;
+          // Inert when gzip is off here and nowhere below (unless a file we can't see turns it on).
+          const gzip = effectiveValue(config, d.parent, 'gzip', ctx.options.versions.nginx);
+          if (gzip.args?.[0] !== 'on' && !setsBelow(d.parent, config, 'gzip', 'on') && !(gzip.isDefault && outerLevelsUnknown(config, d.parent))) return;
+          ctx.report({
+            node: d,
+            message: `gzip_comp_level ${level} costs several times the CPU of level ${SUGGESTED} per response for a few percent smaller output, and nginx compresses on every request (use 4-6; pre-compress static files with gzip_static)`,
+            fix: { description: `set gzip_comp_level ${SUGGESTED}`, edits: [replaceArg(d.file, arg, String(SUGGESTED))] },
+          });
+        },
+      },
+    };
   },
 };

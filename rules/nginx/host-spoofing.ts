@@ -1,5 +1,4 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { replaceArg } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
@@ -15,21 +14,25 @@ export const rule: Rule = {
     // keeping the port and case (gunicorn's deployment docs recommend it). gixy parity, by name.
     optIn: true,
   },
-  check(ctx) {
-    for (const d of findAll(ctx.nginx!, 'proxy_set_header')) {
-      // Read values without building Arg objects: only the rare hit needs the argument's position.
-      if (d.argValue(0)?.toLowerCase() !== 'host') continue;
-      const raw = d.argValue(1);
-      if (raw === undefined) continue;
-      const m = /\$\{?((?:http|arg|cookie)_[A-Za-z0-9_]+)/.exec(raw);
-      if (!m) continue;
-      const value = d.args[1]!;
-      ctx.report({
-        node: value,
-        file: d.file,
-        message: `Host is taken from "$${m[1]}", which the client sets freely (nginx only validates $host): the backend may build links, redirects or cache keys for an attacker's host`,
-        fix: { description: 'forward $host instead', edits: [replaceArg(d.file, value, '$host')] },
-      });
-    }
+  create(ctx) {
+    return {
+      named: {
+        proxy_set_header(d) {
+          // Read values without building Arg objects: only the rare hit needs the argument's position.
+          if (d.argValue(0)?.toLowerCase() !== 'host') return;
+          const raw = d.argValue(1);
+          if (raw === undefined) return;
+          const m = /\$\{?((?:http|arg|cookie)_[A-Za-z0-9_]+)/.exec(raw);
+          if (!m) return;
+          const value = d.args[1]!;
+          ctx.report({
+            node: value,
+            file: d.file,
+            message: `Host is taken from "$${m[1]}", which the client sets freely (nginx only validates $host): the backend may build links, redirects or cache keys for an attacker's host`,
+            fix: { description: 'forward $host instead', edits: [replaceArg(d.file, value, '$host')] },
+          });
+        },
+      },
+    };
   },
 };

@@ -52,14 +52,15 @@ export const rule: Rule = {
     summary: 'HTTPS server without Strict-Transport-Security, or with a max-age under six months',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    walk(config.root, (server) => {
-      if (server.name !== 'server' || !server.block) return undefined;
+    const server = (server: Directive): void => {
+      // A server block nested in another one is not looked at (the outer one is judged whole).
+      if (!server.block || enclosing(server, 'server')) return;
       // stream{} servers (ssl_preread multiplexers) carry no HTTP headers.
-      if (!isHttpsServer(server) || enclosing(server, 'stream') || (config.rootContext === 'stream' && !enclosing(server, 'http'))) return false;
+      if (!isHttpsServer(server) || enclosing(server, 'stream') || (config.rootContext === 'stream' && !enclosing(server, 'http'))) return;
       // A server that rejects every handshake never sends headers.
-      if (server.block.some((d) => d.name === 'ssl_reject_handshake' && d.args[0]?.value === 'on')) return false;
+      if (server.block.some((d) => d.name === 'ssl_reject_handshake' && d.args[0]?.value === 'on')) return;
       const list = effectiveList(config, server, 'add_header');
       const more = server.block.filter((d) => d.name === 'more_set_headers');
       let hsts: Directive | undefined;
@@ -72,7 +73,7 @@ export const rule: Rule = {
           break;
         }
       }
-      if (!hsts && (setInLocations(server) || unnamed(server))) return false;
+      if (!hsts && (setInLocations(server) || unnamed(server))) return;
       if (!hsts) {
         const last = list.nodes[list.nodes.length - 1];
         const edit = last ? insertAfter(last, HSTS_LINE) : insertIntoBlock(server, HSTS_LINE, ['ssl_certificate_key', 'ssl_certificate', 'server_name', 'listen']);
@@ -81,7 +82,7 @@ export const rule: Rule = {
           message: 'HTTPS server sends no Strict-Transport-Security header: a first plain-http visit (or an attacker stripping TLS) is never upgraded by the browser',
           fix: edit ? { description: 'add a one-year HSTS header', edits: [edit] } : undefined,
         });
-        return false;
+        return;
       }
       const m = /max-age\s*=\s*"?(\d+)/i.exec(value ?? '');
       if (m && Number(m[1]) < SIX_MONTHS) {
@@ -91,7 +92,7 @@ export const rule: Rule = {
           message: `Strict-Transport-Security max-age=${m[1]} (${Math.floor(Number(m[1]) / 86400)} days) is short: browsers forget it quickly (six months, 15768000, is the usual minimum)`,
         });
       }
-      return false;
-    });
+    };
+    return { named: { server } };
   },
 };

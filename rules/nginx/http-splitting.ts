@@ -1,7 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
-import { VarModel, canContain, parseScript } from '../../src/analysis/security.js';
+import { varModelOf, canContain, parseScript } from '../../src/analysis/security.js';
 
 /** Index of the argument whose value ends up in a response or upstream request header (-1: none). */
 function headerValueIndex(d: Directive): number {
@@ -25,19 +24,19 @@ export const rule: Rule = {
     summary: 'a variable that may hold CR/LF ($uri, loose regex captures) is written into a header (response splitting)',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
-    // A walk, not the name index: about half of all directives write headers, and visiting them
-    // in tree order is faster than gathering them name by name.
-    walk(config.root, (d) => {
-      if (d.name === 'stream' || d.name === 'mail') return false;
+    const vars = varModelOf(config);
+    // Every directive, not the name index: about half of all directives write headers, and
+    // visiting them in tree order is faster than gathering them name by name.
+    const directive = (d: Directive, _context: unknown, inStreamOrMail: boolean): void => {
+      if (inStreamOrMail) return;
       const index = headerValueIndex(d);
-      if (index < 0) return undefined;
+      if (index < 0) return;
       // Values are read without building Arg objects (hundreds of thousands on big configs); the
       // Arg is built only to report.
       const value = d.argValue(index)!;
-      if (!value.includes('$')) return undefined;
+      if (!value.includes('$')) return;
       const serverSide = d.name.startsWith('proxy_');
       let ownNames: Set<string> | null = null;
       if (d.name === 'rewrite') ownNames = new Set(vars.regex(d.argValue(0)!, false).names.keys());
@@ -56,7 +55,7 @@ export const rule: Rule = {
         });
         break;
       }
-      return undefined;
-    });
+    };
+    return { directive };
   },
 };

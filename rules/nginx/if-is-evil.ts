@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { findAll } from '../../src/nginx/tree.js';
 
 /** The only directives the nginx wiki calls 100% safe inside `if` in a location. */
 function isSafe(d: Directive): boolean {
@@ -38,10 +37,10 @@ export const rule: Rule = {
     summary: '`if` in a location holds directives other than return / rewrite … last (If Is Evil)',
     needs: ['nginx'],
   },
-  check(ctx) {
-    // Only `if` blocks matter: the name index instead of a walk over every directive.
-    findAll(ctx.nginx!, 'if').forEach((d) => {
-      if (!d.block) return undefined;
+  create(ctx) {
+    // Only `if` blocks matter: subscribed by name, not to every directive.
+    const onIf = (d: Directive): void => {
+      if (!d.block) return;
       let location: Directive | null = null;
       for (let p = d.parent; p; p = p.parent) {
         if (p.name === 'location') {
@@ -51,17 +50,17 @@ export const rule: Rule = {
         if (p.name === 'server' || p.name === 'http') break;
       }
       const fragment = d.parent === null && ctx.nginx!.rootContext === 'location';
-      if (!location && !fragment) return undefined;
+      if (!location && !fragment) return;
       const own = d.block.filter((k) => k.parent === d);
       const unsafe = own.filter((k) => !isSafe(k));
-      if (unsafe.length === 0) return undefined;
+      if (unsafe.length === 0) return;
       // `if (…) { add_header …; return 204; }` (CORS preflight): the response is made inside the if,
       // with the if's own headers. It works as written.
-      if (endsRequest(own) && unsafe.every((k) => BEFORE_RETURN.has(k.name))) return undefined;
+      if (endsRequest(own) && unsafe.every((k) => BEFORE_RETURN.has(k.name))) return;
       const names = [...new Set(unsafe.map((k) => k.name))];
       const siblings = location ? location.block ?? ctx.nginx!.root : ctx.nginx!.root;
       const tryFiles = siblings.find((k) => k.name === 'try_files' && k.parent === (location ?? null));
-      if (!tryFiles && unsafe.every((k) => IF_FILTERS.has(k.name))) return undefined;
+      if (!tryFiles && unsafe.every((k) => IF_FILTERS.has(k.name))) return;
       const rewriteOnly = unsafe.every((k) => REWRITE_MODULE.has(k.name));
       // When the condition holds, the request is served by the if's implicit location, which does
       // not inherit try_files: the location's try_files (and its fallback) is skipped — a break.
@@ -75,7 +74,7 @@ export const rule: Rule = {
             ? `"if" in a location holds ${names.map((n) => `"${n}"`).join(', ')}: rewrite-module directives run as expected, but the request is then handled by the if's implicit location (only return and rewrite … last are fully safe; a map is cleaner)`
             : `"if" in a location holds ${names.map((n) => `"${n}"`).join(', ')}: inside a location, if creates a nested location whose content handlers and inheritance misbehave (two ifs don't combine; headers and handlers of the location are replaced); only return and rewrite … last are safe`,
       });
-      return undefined;
-    });
+    };
+    return { named: { if: onIf } };
   },
 };

@@ -1,9 +1,8 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 import { describeErrors } from '../../src/analysis/regex.js';
 import type { ParsedRegex } from '../../src/analysis/regex.js';
-import { ifCondition, isRegexOperator, locationRegex, parseScript, patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
+import { ifCondition, isRegexOperator, locationRegex, parseScript, patternRange, regexSites, varModelOf } from '../../src/analysis/security.js';
 
 /** Directives whose values may use $1…$9 of the regex in scope. */
 const CAPTURE_USERS = new Set(['set', 'return', 'rewrite', 'proxy_pass', 'add_header', 'proxy_set_header', 'alias', 'root', 'try_files', 'fastcgi_param', 'fastcgi_pass', 'uwsgi_pass', 'grpc_pass']);
@@ -24,9 +23,10 @@ export const rule: Rule = {
     summary: 'regex PCRE rejects, or $N pointing at a capture group the regex does not have',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
+    const vars = varModelOf(config);
+    // Regex sites are a shared, cached list: reported before the walk, as before.
     for (const site of regexSites(config)) {
       const regex = vars.regex(site.pattern, site.caseInsensitive);
       if (regex.errors.length === 0) continue;
@@ -46,40 +46,40 @@ export const rule: Rule = {
         message: `$${bad[0]} refers to capture group ${bad[0]}, but ${source} has ${regex.groups.length === 0 ? 'no capture groups' : `only ${regex.groups.length}`}: it expands to an empty string`,
       });
     };
-    walk(config.root, (d) => {
-      // Values are read with argValue: building Arg objects for most directives of a big config
-      // costs more than the checks.
+    // Subscribed by name (rewrite is one of CAPTURE_USERS): values are read with argValue, since
+    // building Arg objects for most directives of a big config costs more than the checks.
+    const user = (d: Directive): void => {
       if (d.name === 'rewrite' && d.argc >= 2) {
         const pattern = d.argValue(0)!;
         checkRefs(d, [d.argValue(1)!], vars.regex(pattern, false), `the rewrite regex "${pattern}"`);
-        return undefined;
+        return;
       }
-      if (!CAPTURE_USERS.has(d.name) || !d.parent) return undefined;
+      if (!d.parent) return;
       // Captures of the enclosing if/location regex (found first: most blocks have none)…
       const owner = d.parent;
       let regex: ParsedRegex;
       let source: string;
       if (owner.name === 'if') {
         const c = ifCondition(owner);
-        if (!(c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null)) return undefined;
+        if (!(c && isRegexOperator(c.operator) && !c.operator!.startsWith('!') && c.operand !== null)) return;
         regex = vars.regex(c.operand, c.operator!.endsWith('*'));
         source = `the if regex "${c.operand}"`;
       } else if (owner.name === 'location') {
         const lr = locationRegex(owner);
-        if (!lr) return undefined;
+        if (!lr) return;
         regex = vars.regex(lr.pattern, lr.caseInsensitive);
         source = `the location regex "${lr.pattern}"`;
-      } else return undefined;
+      } else return;
       // …unless a rewrite earlier in this block replaced them.
       const siblings = owner.block ?? [];
       for (const s of siblings) {
         if (s === d) break;
-        if (s.name === 'rewrite') return undefined;
+        if (s.name === 'rewrite') return;
       }
       const values: string[] = [];
       for (let i = d.name === 'set' || d.name === 'add_header' || d.name === 'proxy_set_header' || d.name === 'fastcgi_param' ? 1 : 0; i < d.argc; i++) values.push(d.argValue(i)!);
       checkRefs(d, values, regex, source);
-      return undefined;
-    });
+    };
+    return { named: Object.fromEntries([...CAPTURE_USERS].map((name) => [name, user])) };
   },
 };

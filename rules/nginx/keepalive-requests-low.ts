@@ -1,5 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll, firstChild } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { firstChild } from '../../src/nginx/tree.js';
 import { nginxDefault } from '../../src/nginx/effective.js';
 import { httpUpstreams } from '../../src/nginx/query.js';
 import { insertAfter, insertIntoBlock, replaceArg } from '../../src/edit/edits.js';
@@ -19,13 +20,13 @@ export const rule: Rule = {
     probe: 'throughput',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const version = ctx.options.versions.nginx;
-    for (const d of findAll(config, 'keepalive_requests')) {
+    const keepalive_requests = (d: Directive): void => {
       const arg = d.args[0];
       const n = intArg(arg?.value);
-      if (!arg || !Number.isFinite(n) || n >= RECOMMENDED) continue;
+      if (!arg || !Number.isFinite(n) || n >= RECOMMENDED) return;
       const upstream = d.parent?.name === 'upstream';
       const side = upstream ? `upstream "${d.parent!.args[0]?.value ?? ''}"` : 'clients';
       const cost = upstream ? 'nginx reconnects to the backend' : 'busy clients reconnect, with a new TLS handshake on https,';
@@ -34,28 +35,32 @@ export const rule: Rule = {
         message: `keepalive_requests ${n} closes each keep-alive connection to ${side} after ${n} requests: ${cost} every ${n} requests (raise it to ${RECOMMENDED}, nginx's default since 1.19.10)`,
         fix: { description: `set keepalive_requests ${RECOMMENDED}`, edits: [replaceArg(d.file, arg, String(RECOMMENDED))] },
       });
-    }
-    // Before 1.19.10 the default itself was 100.
-    const def = intArg(nginxDefault('keepalive_requests', version)?.[0]);
-    if (!(def < RECOMMENDED)) return;
-    for (const up of httpUpstreams(config)) {
-      const ka = firstChild(up.block, 'keepalive');
-      // The upstream-level directive exists from 1.15.3; without keepalive it does not matter.
-      if (!ka || firstChild(up.block, 'keepalive_requests') || compareVersions(version, '1.15.3') < 0) continue;
-      ctx.report({
-        node: up,
-        message: `upstream "${up.args[0]?.value ?? ''}" keeps connections alive for only ${def} requests (nginx ${version}'s default): each pooled connection is closed and re-opened every ${def} requests (add "keepalive_requests ${RECOMMENDED};")`,
-        fix: { description: `add "keepalive_requests ${RECOMMENDED};" to the upstream`, edits: [insertAfter(ka, `keepalive_requests ${RECOMMENDED};`)] },
-      });
-    }
-    for (const http of httpBlocks(config)) {
-      if (firstChild(http.block, 'keepalive_requests')) continue;
-      const edit = insertIntoBlock(http, `keepalive_requests ${RECOMMENDED};`, ['keepalive_timeout']);
-      ctx.report({
-        node: http,
-        message: `clients may send only ${def} requests per keep-alive connection (nginx ${version}'s default keepalive_requests): busy clients reconnect, with a new TLS handshake, every ${def} requests (add "keepalive_requests ${RECOMMENDED};")`,
-        fix: edit ? { description: `add "keepalive_requests ${RECOMMENDED};" to http`, edits: [edit] } : undefined,
-      });
-    }
+    };
+    // Missing directives, after the walk: upstreams (a cached list) and http blocks (top level).
+    const done = (): void => {
+      // Before 1.19.10 the default itself was 100.
+      const def = intArg(nginxDefault('keepalive_requests', version)?.[0]);
+      if (!(def < RECOMMENDED)) return;
+      for (const up of httpUpstreams(config)) {
+        const ka = firstChild(up.block, 'keepalive');
+        // The upstream-level directive exists from 1.15.3; without keepalive it does not matter.
+        if (!ka || firstChild(up.block, 'keepalive_requests') || compareVersions(version, '1.15.3') < 0) continue;
+        ctx.report({
+          node: up,
+          message: `upstream "${up.args[0]?.value ?? ''}" keeps connections alive for only ${def} requests (nginx ${version}'s default): each pooled connection is closed and re-opened every ${def} requests (add "keepalive_requests ${RECOMMENDED};")`,
+          fix: { description: `add "keepalive_requests ${RECOMMENDED};" to the upstream`, edits: [insertAfter(ka, `keepalive_requests ${RECOMMENDED};`)] },
+        });
+      }
+      for (const http of httpBlocks(config)) {
+        if (firstChild(http.block, 'keepalive_requests')) continue;
+        const edit = insertIntoBlock(http, `keepalive_requests ${RECOMMENDED};`, ['keepalive_timeout']);
+        ctx.report({
+          node: http,
+          message: `clients may send only ${def} requests per keep-alive connection (nginx ${version}'s default keepalive_requests): busy clients reconnect, with a new TLS handshake, every ${def} requests (add "keepalive_requests ${RECOMMENDED};")`,
+          fix: edit ? { description: `add "keepalive_requests ${RECOMMENDED};" to http`, edits: [edit] } : undefined,
+        });
+      }
+    };
+    return { named: { keepalive_requests }, done };
   },
 };

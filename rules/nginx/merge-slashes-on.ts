@@ -1,5 +1,4 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { replaceArg } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
@@ -12,15 +11,19 @@ export const rule: Rule = {
     summary: 'merge_slashes on: nginx matches locations on a path the backend never sees (path confusion)',
     needs: ['nginx'],
   },
-  check(ctx) {
-    for (const d of findAll(ctx.nginx!, 'merge_slashes')) {
-      const v = d.args[0];
-      if (v?.value !== 'on') continue;
-      ctx.report({
-        node: d,
-        message: 'merge_slashes on: locations and ACLs match "/a//b" as "/a/b" while a proxied backend receives the original path, so access rules and backend routing can disagree',
-        fix: { description: 'set merge_slashes off', edits: [replaceArg(d.file, v, 'off')] },
-      });
-    }
+  create(ctx) {
+    return {
+      named: {
+        merge_slashes(d) {
+          const v = d.args[0];
+          if (v?.value !== 'on') return;
+          ctx.report({
+            node: d,
+            message: 'merge_slashes on: locations and ACLs match "/a//b" as "/a/b" while a proxied backend receives the original path, so access rules and backend routing can disagree',
+            fix: { description: 'set merge_slashes off', edits: [replaceArg(d.file, v, 'off')] },
+          });
+        },
+      },
+    };
   },
 };

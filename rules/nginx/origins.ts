@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Severity } from '../../src/nginx/tree.js';
 import { END_MARK, START_MARK, generateSamples } from '../../src/analysis/regex.js';
-import { patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
+import { patternRange, regexSites, varModelOf } from '../../src/analysis/security.js';
 
 interface OriginsOptions {
   /** Trusted domains (subdomains included); default: the domains the regex itself names. */
@@ -67,7 +67,7 @@ export const rule: Rule = {
   check(ctx) {
     const config = ctx.nginx!;
     const opts = (ctx.options.ruleOptions['nginx/origins'] ?? {}) as OriginsOptions;
-    const vars = new VarModel(config);
+    const vars = varModelOf(config);
     for (const site of regexSites(config)) {
       if (site.kind !== 'if' && site.kind !== 'map') continue;
       const subject = (site.subject ?? '').toLowerCase();

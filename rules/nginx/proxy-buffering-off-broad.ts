@@ -1,6 +1,5 @@
 import type { Rule, Edit } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { effectiveValue, parseNginxTime } from '../../src/nginx/effective.js';
 import { insertBefore, removeDirective } from '../../src/edit/edits.js';
 import { isOpaqueInclude } from './_perf.js';
@@ -43,10 +42,10 @@ interface Affected {
   streaming: Streaming;
 }
 
-/** Proxied locations whose effective proxy_buffering is `d`. */
-function affectedBy(config: NginxConfig, d: Directive): Affected[] {
+/** Proxied locations (of `passes`, every proxy_pass in document order) whose effective proxy_buffering is `d`. */
+function affectedBy(config: NginxConfig, d: Directive, passes: Directive[]): Affected[] {
   const out: Affected[] = [];
-  for (const pass of findAll(config, 'proxy_pass')) {
+  for (const pass of passes) {
     if (effectiveValue(config, pass, 'proxy_buffering').node !== d) continue;
     const loc = pass.parent?.name === 'if' ? pass.parent.parent : pass.parent;
     if (!loc || loc.name !== 'location') continue;
@@ -69,41 +68,57 @@ export const rule: Rule = {
     summary: 'proxy_buffering off at http/server level, or on a location that does not stream',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const d of findAll(config, 'proxy_buffering')) {
-      if (d.args[0]?.value !== 'off') continue;
-      const level = d.parent;
-      const affected = affectedBy(config, d);
-      if (affected.length === 0) continue;
-      const broad = !level || level.name === 'http' || level.name === 'server';
-      if (broad) {
-        const plain = affected.filter((a) => a.streaming === 'no');
-        // One catch-all location under a server: the same as setting it there; judged like a location.
-        if (plain.length === 0 || (level?.name === 'server' && affected.length === 1 && !caches(config, affected[0]!.pass))) continue;
-        const keep = affected.filter((a) => a.streaming !== 'no');
-        const edits: Edit[] = [removeDirective(d), ...keep.map((a) => insertBefore(a.pass, 'proxy_buffering off;'))];
-        const where = level ? `${level.name} level` : 'the top level';
-        ctx.report({
-          node: d,
-          message: `proxy_buffering off at ${where} applies to ${affected.length} proxied location${affected.length === 1 ? '' : 's'}, ${plain.length === affected.length ? 'none of which' : `${plain.length} of which (${plain.slice(0, 3).map((a) => describe(a.loc)).join(', ')}${plain.length > 3 ? ', …' : ''}) do not`} stream${plain.length === affected.length ? 's' : ''}: each slow client then holds a backend connection for the whole download and caching is disabled (set it only in the locations that stream${keep.length > 0 ? `: ${keep.map((a) => describe(a.loc)).join(', ')}` : ''})`,
-          fix: { description: keep.length > 0 ? 'move proxy_buffering off into the streaming locations' : 'remove proxy_buffering off', edits },
-        });
-        continue;
+    // Which locations a proxy_buffering off reaches is known only once every proxy_pass is seen:
+    // both are gathered in the walk and judged after it.
+    const offs: Directive[] = [];
+    const passes: Directive[] = [];
+    const done = (): void => {
+      for (const d of offs) {
+        const level = d.parent;
+        const affected = affectedBy(config, d, passes);
+        if (affected.length === 0) continue;
+        const broad = !level || level.name === 'http' || level.name === 'server';
+        if (broad) {
+          const plain = affected.filter((a) => a.streaming === 'no');
+          // One catch-all location under a server: the same as setting it there; judged like a location.
+          if (plain.length === 0 || (level?.name === 'server' && affected.length === 1 && !caches(config, affected[0]!.pass))) continue;
+          const keep = affected.filter((a) => a.streaming !== 'no');
+          const edits: Edit[] = [removeDirective(d), ...keep.map((a) => insertBefore(a.pass, 'proxy_buffering off;'))];
+          const where = level ? `${level.name} level` : 'the top level';
+          ctx.report({
+            node: d,
+            message: `proxy_buffering off at ${where} applies to ${affected.length} proxied location${affected.length === 1 ? '' : 's'}, ${plain.length === affected.length ? 'none of which' : `${plain.length} of which (${plain.slice(0, 3).map((a) => describe(a.loc)).join(', ')}${plain.length > 3 ? ', …' : ''}) do not`} stream${plain.length === affected.length ? 's' : ''}: each slow client then holds a backend connection for the whole download and caching is disabled (set it only in the locations that stream${keep.length > 0 ? `: ${keep.map((a) => describe(a.loc)).join(', ')}` : ''})`,
+            fix: { description: keep.length > 0 ? 'move proxy_buffering off into the streaming locations' : 'remove proxy_buffering off', edits },
+          });
+          continue;
+        }
+        // Location (or if) level: report only what is clearly not a stream.
+        for (const a of affected) {
+          if (a.streaming !== 'no' || a.loc !== (level.name === 'if' ? level.parent : level)) continue;
+          const cached = caches(config, a.pass);
+          if (!cached && !STATIC_PATH.test(locationPath(a.loc))) continue;
+          ctx.report({
+            node: d,
+            message: cached
+              ? `proxy_buffering off in ${describe(a.loc)} disables proxy_cache here (nginx caches only buffered responses) and ties the backend to each slow client (remove it; backends that stream can send "X-Accel-Buffering: no" per response)`
+              : `proxy_buffering off in ${describe(a.loc)}, which serves small static responses: each slow client holds a backend connection for the whole transfer (remove it)`,
+            fix: { description: 'remove proxy_buffering off', edits: [removeDirective(d)] },
+          });
+        }
       }
-      // Location (or if) level: report only what is clearly not a stream.
-      for (const a of affected) {
-        if (a.streaming !== 'no' || a.loc !== (level.name === 'if' ? level.parent : level)) continue;
-        const cached = caches(config, a.pass);
-        if (!cached && !STATIC_PATH.test(locationPath(a.loc))) continue;
-        ctx.report({
-          node: d,
-          message: cached
-            ? `proxy_buffering off in ${describe(a.loc)} disables proxy_cache here (nginx caches only buffered responses) and ties the backend to each slow client (remove it; backends that stream can send "X-Accel-Buffering: no" per response)`
-            : `proxy_buffering off in ${describe(a.loc)}, which serves small static responses: each slow client holds a backend connection for the whole transfer (remove it)`,
-          fix: { description: 'remove proxy_buffering off', edits: [removeDirective(d)] },
-        });
-      }
-    }
+    };
+    return {
+      named: {
+        proxy_buffering(d) {
+          if (d.args[0]?.value === 'off') offs.push(d);
+        },
+        proxy_pass(d) {
+          passes.push(d);
+        },
+      },
+      done,
+    };
   },
 };

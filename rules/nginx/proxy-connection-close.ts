@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { connectionEdits, connectionHeader, upstreamPools, upstreamProxyPasses } from '../../src/analysis/keepalive.js';
+import { connectionEdits, connectionHeader, upstreamPools } from '../../src/analysis/keepalive.js';
 
 export const rule: Rule = {
   meta: {
@@ -12,7 +12,7 @@ export const rule: Rule = {
     probe: 'throughput',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     // Thousands of proxy_passes may point at one map entry: the engine keeps the first finding per
     // place and message, so repeats are dropped here, before their message and fix are worked out.
@@ -25,23 +25,27 @@ export const rule: Rule = {
       names.add(upstreamName);
       return true;
     };
-    for (const pp of upstreamProxyPasses(config)) {
-      if (!upstreamPools(pp.upstream, ctx.options.versions.nginx)) continue;
-      const c = connectionHeader(config, pp.node);
-      if (c.state === 'cleared') continue;
-      const name = pp.upstream.argValue(0) ?? '';
-      const node = c.state === 'map-close' ? c.entry ?? c.map : c.state === 'literal' ? c.node : pp.node;
-      if (!firstTime(node, name)) continue;
-      let message: string;
-      if (c.state === 'map-close') {
-        message = `map ${c.map.argValue(1)} yields "close" for requests without Upgrade, so plain requests to keepalive upstream "${name}" close the connection (map '' to "")`;
-      } else if (c.state === 'literal') {
-        message = `"Connection: ${c.value}" towards keepalive upstream "${name}" prevents connection reuse`;
-      } else {
-        message = `nginx sends "Connection: close" to keepalive upstream "${name}" unless the header is cleared (add 'proxy_set_header Connection "";')`;
-      }
-      const fix = { description: 'clear the Connection header towards the upstream', edits: connectionEdits(config, pp) };
-      ctx.report({ node, message, fix });
-    }
+    return {
+      proxyPass(pp) {
+        // proxy_passes to an upstream block over http(s), as upstreamProxyPasses lists them.
+        if (!pp.upstream || (pp.scheme !== 'http' && pp.scheme !== 'https')) return;
+        if (!upstreamPools(pp.upstream, ctx.options.versions.nginx)) return;
+        const c = connectionHeader(config, pp.node);
+        if (c.state === 'cleared') return;
+        const name = pp.upstream.argValue(0) ?? '';
+        const node = c.state === 'map-close' ? c.entry ?? c.map : c.state === 'literal' ? c.node : pp.node;
+        if (!firstTime(node, name)) return;
+        let message: string;
+        if (c.state === 'map-close') {
+          message = `map ${c.map.argValue(1)} yields "close" for requests without Upgrade, so plain requests to keepalive upstream "${name}" close the connection (map '' to "")`;
+        } else if (c.state === 'literal') {
+          message = `"Connection: ${c.value}" towards keepalive upstream "${name}" prevents connection reuse`;
+        } else {
+          message = `nginx sends "Connection: close" to keepalive upstream "${name}" unless the header is cleared (add 'proxy_set_header Connection "";')`;
+        }
+        const fix = { description: 'clear the Connection header towards the upstream', edits: connectionEdits(config, pp) };
+        ctx.report({ node, message, fix });
+      },
+    };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { effectiveList, effectiveProxyHeaders } from '../../src/nginx/effective.js';
-import { proxyPasses, type ProxyPass } from '../../src/nginx/query.js';
+import type { ProxyPass } from '../../src/nginx/query.js';
 import { enclosing } from '../../src/nginx/tree.js';
 import { addProxyHeaderEdit, inheritsFromOpaque, isFragment } from './_perf.js';
 
@@ -32,24 +32,26 @@ export const rule: Rule = {
     summary: 'proxied without proxy_set_header Host (the backend sees the upstream\'s name)',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const pp of proxyPasses(config)) {
-      if ((pp.scheme !== 'http' && pp.scheme !== 'https') || !isAppTarget(pp) || enclosing(pp.node, 'stream')) continue;
-      const headers = effectiveProxyHeaders(config, pp.node);
-      if (headers.has('host')) continue;
-      // The client's host sent as X-Forwarded-Host (NetBox: USE_X_FORWARDED_HOST): a deliberate
-      // channel the application reads instead of Host.
-      if (/\$(?:host|http_host|server_name)\b/.test(headers.get('x-forwarded-host')?.argValue(1) ?? '')) continue;
-      // Host may be set in a file we cannot read, or at an outer level of a fragment.
-      if (inheritsFromOpaque(config, pp.node)) continue;
-      if (isFragment(config) && effectiveList(config, pp.node, 'proxy_set_header').level === undefined) continue;
-      const edit = addProxyHeaderEdit(config, pp.node, 'proxy_set_header Host $host;');
-      ctx.report({
-        node: pp.node,
-        message: `proxy_pass ${pp.node.args[0]?.value ?? ''} sends "Host: ${defaultHost(pp)}" (nginx's default $proxy_host), not the client's host: the backend builds wrong absolute URLs and redirects, and host checks such as Django's ALLOWED_HOSTS reject or misroute requests (add "proxy_set_header Host $host;")`,
-        fix: edit ? { description: 'send the client\'s Host header', edits: [edit] } : undefined,
-      });
-    }
+    return {
+      proxyPass(pp) {
+        if ((pp.scheme !== 'http' && pp.scheme !== 'https') || !isAppTarget(pp) || enclosing(pp.node, 'stream')) return;
+        const headers = effectiveProxyHeaders(config, pp.node);
+        if (headers.has('host')) return;
+        // The client's host sent as X-Forwarded-Host (NetBox: USE_X_FORWARDED_HOST): a deliberate
+        // channel the application reads instead of Host.
+        if (/\$(?:host|http_host|server_name)\b/.test(headers.get('x-forwarded-host')?.argValue(1) ?? '')) return;
+        // Host may be set in a file we cannot read, or at an outer level of a fragment.
+        if (inheritsFromOpaque(config, pp.node)) return;
+        if (isFragment(config) && effectiveList(config, pp.node, 'proxy_set_header').level === undefined) return;
+        const edit = addProxyHeaderEdit(config, pp.node, 'proxy_set_header Host $host;');
+        ctx.report({
+          node: pp.node,
+          message: `proxy_pass ${pp.node.args[0]?.value ?? ''} sends "Host: ${defaultHost(pp)}" (nginx's default $proxy_host), not the client's host: the backend builds wrong absolute URLs and redirects, and host checks such as Django's ALLOWED_HOSTS reject or misroute requests (add "proxy_set_header Host $host;")`,
+          fix: edit ? { description: 'send the client\'s Host header', edits: [edit] } : undefined,
+        });
+      },
+    };
   },
 };

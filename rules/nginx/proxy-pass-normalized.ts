@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 
 /** Splits a proxy_pass value into what precedes the path and the path (from the first "/" after the host). */
 function splitUrl(value: string): { head: string; path: string } {
@@ -45,13 +44,12 @@ export const rule: Rule = {
     // matters only for backends that make decisions on encoded slashes: run when selected by name.
     optIn: true,
   },
-  check(ctx) {
-    walk(ctx.nginx!.root, (d) => {
-      if (d.name === 'stream' || d.name === 'mail') return false;
-      if (d.name !== 'proxy_pass') return undefined;
+  create(ctx) {
+    const proxy_pass = (d: Directive, _context: unknown, inStreamOrMail: boolean): void => {
+      if (inStreamOrMail) return;
       // Values are read with argValue: the Arg object is built only to report.
       const value = d.argValue(0);
-      if (value === undefined) return undefined;
+      if (value === undefined) return;
       const loc = d.parent;
       let exact = false;
       for (let p = loc; p; p = p.parent) {
@@ -60,7 +58,7 @@ export const rule: Rule = {
           break;
         }
       }
-      if (exact) return undefined;
+      if (exact) return;
       const { path } = splitUrl(value);
       if (path !== '' && !path.includes('$')) {
         ctx.report({
@@ -68,7 +66,7 @@ export const rule: Rule = {
           file: d.file,
           message: `proxy_pass has a URI part ("${path}"): nginx replaces the matched prefix in the decoded, normalised URI, so "%2F", "%2E%2E" and merged slashes reach the backend differently from what the client sent`,
         });
-        return undefined;
+        return;
       }
       const raw = rawUriRewrite(d);
       if (raw && !value.includes('$')) {
@@ -78,7 +76,7 @@ export const rule: Rule = {
           message: `"rewrite … $request_uri" (line ${raw.line}) puts the still-encoded URI into $uri, and proxy_pass without a variable encodes it again: the backend receives "%252F" for "%2F" (pass it on with $1 or $uri)`,
         });
       }
-      return undefined;
-    });
+    };
+    return { named: { proxy_pass } };
   },
 };

@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 import { proxiesBelow } from '../../src/nginx/query.js';
 import { insertBefore, sourceOf } from '../../src/edit/edits.js';
@@ -22,17 +21,18 @@ export const rule: Rule = {
     summary: "a level's own proxy_set_header silently drops headers set at an outer level",
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    walk(config.root, (level) => {
-      if (!level.block || level.name === 'http' || level.name === 'upstream' || level.name === 'map') return undefined;
+    // Every block is a level that may set its own headers (levels in document order, as before).
+    const directive = (level: Directive): void => {
+      if (!level.block || level.name === 'http' || level.name === 'upstream' || level.name === 'map') return;
       const own = level.block.filter((d) => d.name === 'proxy_set_header' && d.parent === level);
-      if (own.length === 0 || !proxiesBelow(level)) return undefined;
+      if (own.length === 0 || !proxiesBelow(level)) return;
       const outer = effectiveList(config, level.parent, 'proxy_set_header');
-      if (outer.nodes.length === 0) return undefined;
+      if (outer.nodes.length === 0) return;
       const ownNames = new Set(own.map((d) => (d.args[0]?.value ?? '').toLowerCase()));
       const dropped = outer.nodes.filter((d) => !ownNames.has((d.args[0]?.value ?? '').toLowerCase()));
-      if (dropped.length === 0) return undefined;
+      if (dropped.length === 0) return;
       const first = own[0]!;
       const names = dropped.map((d) => d.args[0]?.value ?? '');
       const where = outer.level ? `${outer.level.name} level (line ${outer.level.line})` : 'top level';
@@ -47,7 +47,7 @@ export const rule: Rule = {
           edits: dropped.map((d) => insertBefore(anchor, sourceOf(d))),
         },
       });
-      return undefined;
-    });
+    };
+    return { directive };
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 
 export const rule: Rule = {
   meta: {
@@ -11,18 +11,31 @@ export const rule: Rule = {
     summary: 'quic_bpf on with reuseport QUIC listeners and several workers: QUIC connections break after a reload',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const wp = config.root.find((d) => d.name === 'worker_processes')?.args[0]?.value ?? '1';
-    if (wp === '1') return;
-    const quicReuse = findAll(config, 'listen').some((l) => l.args.some((a) => a.value === 'quic') && l.args.some((a) => a.value === 'reuseport'));
-    if (!quicReuse) return;
-    for (const d of findAll(config, 'quic_bpf')) {
-      if (d.args[0]?.value !== 'on') continue;
-      ctx.report({
-        node: d,
-        message: `quic_bpf on with a reuseport QUIC listener and worker_processes ${wp}: after a reload the eBPF routing map goes stale and a large share of QUIC connections is dropped`,
-      });
-    }
+    if (wp === '1') return {};
+    // A reuseport QUIC listener may come after quic_bpf: both are gathered, reported after the walk.
+    let quicReuse = false;
+    const bpfOn: Directive[] = [];
+    return {
+      named: {
+        listen(l) {
+          if (!quicReuse && l.args.some((a) => a.value === 'quic') && l.args.some((a) => a.value === 'reuseport')) quicReuse = true;
+        },
+        quic_bpf(d) {
+          if (d.args[0]?.value === 'on') bpfOn.push(d);
+        },
+      },
+      done() {
+        if (!quicReuse) return;
+        for (const d of bpfOn) {
+          ctx.report({
+            node: d,
+            message: `quic_bpf on with a reuseport QUIC listener and worker_processes ${wp}: after a reload the eBPF routing map goes stale and a large share of QUIC connections is dropped`,
+          });
+        }
+      },
+    };
   },
 };

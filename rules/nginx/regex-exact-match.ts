@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { exactLiteral } from '../../src/analysis/regex.js';
-import { regexSites, VarModel } from '../../src/analysis/security.js';
+import { regexSites, varModelOf } from '../../src/analysis/security.js';
 import { quoteIfNeeded } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
@@ -15,7 +15,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
+    const vars = varModelOf(config);
     for (const site of regexSites(config)) {
       if (site.kind !== 'location' || site.caseInsensitive) continue;
       const literal = exactLiteral(vars.regex(site.pattern, false));

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { findRedos } from '../../src/analysis/regex.js';
-import { patternRange, regexSites, VarModel } from '../../src/analysis/security.js';
+import { patternRange, regexSites, varModelOf } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {
@@ -14,7 +14,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
+    const vars = varModelOf(config);
     for (const site of regexSites(config)) {
       const regex = vars.regex(site.pattern, site.caseInsensitive);
       if (regex.errors.length > 0) continue; // nginx/invalid-regex reports it

@@ -1,5 +1,4 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { isLocalAddress } from '../../src/nginx/net.js';
 
 export const rule: Rule = {
@@ -12,17 +11,21 @@ export const rule: Rule = {
     summary: 'resolver points at a public DNS server (responses can be spoofed; use a local resolver)',
     needs: ['nginx'],
   },
-  check(ctx) {
-    for (const d of findAll(ctx.nginx!, 'resolver')) {
-      for (const a of d.args) {
-        if (a.value.includes('=')) continue;
-        if (isLocalAddress(a.value)) continue;
-        ctx.report({
-          node: a,
-          file: d.file,
-          message: `resolver ${a.value} is outside this host and network: nginx's stub resolver is easy to poison over the internet (no DNSSEC, predictable ports); run a local caching resolver and point nginx at it`,
-        });
-      }
-    }
+  create(ctx) {
+    return {
+      named: {
+        resolver(d) {
+          for (const a of d.args) {
+            if (a.value.includes('=')) continue;
+            if (isLocalAddress(a.value)) continue;
+            ctx.report({
+              node: a,
+              file: d.file,
+              message: `resolver ${a.value} is outside this host and network: nginx's stub resolver is easy to poison over the internet (no DNSSEC, predictable ports); run a local caching resolver and point nginx at it`,
+            });
+          }
+        },
+      },
+    };
   },
 };

@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { walk } from '../../src/nginx/tree.js';
 
 /** `return` in this block or in its `if` blocks (not in nested locations, which have their own ACL). */
 function returnsIn(block: Directive[]): Directive[] {
@@ -22,7 +21,7 @@ export const rule: Rule = {
     summary: '`return` next to allow/deny runs in the rewrite phase, before access checks: the ACL never applies',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const check = (block: Directive[]): void => {
       const acl = block.find((d) => d.name === 'allow' || d.name === 'deny');
@@ -37,10 +36,11 @@ export const rule: Rule = {
         });
       }
     };
+    // The top level first, then each block with its own ACL in document order.
     check(config.root);
-    walk(config.root, (d) => {
-      if (d.block && (d.name === 'location' || d.name === 'server' || d.name === 'limit_except')) check(d.block);
-      return undefined;
-    });
+    const withAcl = (d: Directive): void => {
+      if (d.block) check(d.block);
+    };
+    return { named: { location: withAcl, server: withAcl, limit_except: withAcl } };
   },
 };

@@ -2,7 +2,7 @@ import type { Rule } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
 import { childrenNamed } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
-import { httpServers, inheritsFromOpaque, locationsUnder, serverLevelReachable } from './_perf.js';
+import { inheritsFromOpaque, isHttpServer, locationsUnder, serverLevelReachable } from './_perf.js';
 
 /** Handlers that never read from the document root. */
 const NO_ROOT = new Set(['proxy_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'return', 'alias', 'stub_status', 'empty_gif']);
@@ -22,6 +22,7 @@ function usesDefaultRoot(config: NginxConfig, loc: Directive): boolean {
   return effectiveValue(config, loc, 'root').node === null;
 }
 
+/** A server block httpServers() lists: http's, not below stream/mail/upstream/map/events or another server. */
 function label(loc: Directive): string {
   return `location ${loc.args.map((a) => a.value).join(' ')} (line ${loc.line})`;
 }
@@ -35,16 +36,17 @@ export const rule: Rule = {
     summary: 'root set only inside locations while other requests fall through to the default root',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const server of httpServers(config)) {
-      if (effectiveValue(config, server, 'root').node !== null || inheritsFromOpaque(config, server)) continue;
+    const server = (server: Directive): void => {
+      if (!isHttpServer(config, server)) return;
+      if (effectiveValue(config, server, 'root').node !== null || inheritsFromOpaque(config, server)) return;
       const locs = locationsUnder(server.block ?? []);
       const withRoot = locs.filter((l) => childrenNamed(l.block, 'root').length > 0);
-      if (withRoot.length === 0) continue;
+      if (withRoot.length === 0) return;
       const fallers = locs.filter((l) => !inheritsFromOpaque(config, l) && usesDefaultRoot(config, l));
       const serverFalls = serverLevelReachable(server);
-      if (fallers.length === 0 && !serverFalls) continue;
+      if (fallers.length === 0 && !serverFalls) return;
       const what = [
         ...(serverFalls ? ['requests matching no location'] : []),
         ...fallers.slice(0, 3).map(label),
@@ -54,6 +56,7 @@ export const rule: Rule = {
         node: server,
         message: `root is set only inside locations (${withRoot.slice(0, 2).map(label).join(', ')}${withRoot.length > 2 ? ', …' : ''}); ${what} fall back to nginx's compiled-in root (html under the prefix) and serve the wrong files or 404 (set root once at server level and override it only where needed)`,
       });
-    }
+    };
+    return { named: { server } };
   },
 };

@@ -1,5 +1,6 @@
 import type { Edit, Rule } from '../../src/lint/rule.js';
-import { childrenNamed, findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { childrenNamed } from '../../src/nginx/tree.js';
 import { removeDirective } from '../../src/edit/edits.js';
 import { compareVersions } from '../../src/util/version.js';
 
@@ -15,12 +16,12 @@ export const rule: Rule = {
     summary: '`ssl on;` was removed in nginx 1.25.1 (nginx refuses to start): use `listen … ssl`',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const version = ctx.options.versions.nginx;
     const removed = compareVersions(version, REMOVED_IN) >= 0;
-    for (const d of findAll(ctx.nginx!, 'ssl')) {
+    const ssl = (d: Directive): void => {
       const server = d.parent;
-      if (!server || server.name !== 'server') continue;
+      if (!server || server.name !== 'server') return;
       const on = (d.argValue(0) ?? '').toLowerCase() === 'on';
       const edits: Edit[] = [removeDirective(d)];
       if (on) {
@@ -40,6 +41,7 @@ export const rule: Rule = {
         message: `the "ssl" directive is ${when} (${on ? 'remove it and add "ssl" to this server\'s listen directives' : 'remove it'})`,
         fix: { description: on ? 'replace "ssl on;" by "listen … ssl"' : 'remove "ssl off;"', edits },
       });
-    }
+    };
+    return { named: { ssl } };
   },
 };

@@ -1,19 +1,11 @@
 import type { Rule, Edit } from '../../src/lint/rule.js';
-import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
-import { enclosing, findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { enclosing } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
 import { insertIntoBlock } from '../../src/edit/edits.js';
-import { httpServers, isTlsServer, outerLevelsUnknown, tlsListens } from './_perf.js';
+import { isHttpServer, isTlsServer, outerLevelsUnknown, tlsListens } from './_perf.js';
 
-/** Reuse a shared zone declared elsewhere: one zone name with two sizes is a configuration error. */
-function sharedZoneSpec(config: NginxConfig): string {
-  for (const d of findAll(config, 'ssl_session_cache')) {
-    const shared = d.args.find((a) => a.value.startsWith('shared:'));
-    if (shared) return shared.value;
-  }
-  return 'shared:SSL:10m';
-}
-
+/** A server block httpServers() lists: http's, not below stream/mail/upstream/map/events or another server. */
 function replaceArgsEdit(d: Directive, text: string): Edit {
   return { file: d.file.path, start: d.args[0]!.start, end: d.args[d.args.length - 1]!.end, text };
 }
@@ -27,13 +19,23 @@ export const rule: Rule = {
     summary: 'TLS server without a shared ssl_session_cache',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    const spec = sharedZoneSpec(config);
-    for (const server of httpServers(config)) {
-      if (!isTlsServer(server)) continue;
+    // Reuse a shared zone declared elsewhere (one zone name with two sizes is a configuration
+    // error): the first one anywhere, so servers are reported once the walk has seen them all.
+    let sharedSpec: string | null = null;
+    const servers: Directive[] = [];
+    const ssl_session_cache = (d: Directive): void => {
+      if (sharedSpec !== null) return;
+      const shared = d.args.find((a) => a.value.startsWith('shared:'));
+      if (shared) sharedSpec = shared.value;
+    };
+    const server = (d: Directive): void => {
+      if (isHttpServer(config, d) && isTlsServer(d)) servers.push(d);
+    };
+    const check = (server: Directive, spec: string): void => {
       const v = effectiveValue(config, server, 'ssl_session_cache', ctx.options.versions.nginx);
-      if (v.args?.some((a) => a.startsWith('shared:'))) continue;
+      if (v.args?.some((a) => a.startsWith('shared:'))) return;
       const at = tlsListens(server)[0] ?? server;
       const tickets = effectiveValue(config, server, 'ssl_session_tickets', ctx.options.versions.nginx).args?.[0] !== 'off';
       const consequence = tickets
@@ -46,9 +48,9 @@ export const rule: Rule = {
           message: `ssl_session_cache ${what} (line ${v.node.line}) ${what.startsWith('builtin') ? 'is per worker, so a client resumes only when it lands on the same worker' : 'disables session resumption'}: ${consequence} (use "ssl_session_cache ${spec};")`,
           fix: { description: `set ssl_session_cache ${spec}`, edits: [replaceArgsEdit(v.node, spec)] },
         });
-        continue;
+        return;
       }
-      if (outerLevelsUnknown(config, server)) continue;
+      if (outerLevelsUnknown(config, server)) return;
       const http = enclosing(server, 'http');
       const edit = http ? insertIntoBlock(http, `ssl_session_cache ${spec};`, ['ssl_protocols', 'ssl_ciphers', 'ssl_prefer_server_ciphers', 'ssl_session_timeout', 'ssl_session_tickets']) : null;
       ctx.report({
@@ -56,6 +58,11 @@ export const rule: Rule = {
         message: `TLS server without ssl_session_cache (nginx's default is none): ${consequence} (add "ssl_session_cache ${spec};" at http level)`,
         fix: edit ? { description: `add "ssl_session_cache ${spec};" to http`, edits: [edit] } : undefined,
       });
-    }
+    };
+    const done = (): void => {
+      const spec = sharedSpec ?? 'shared:SSL:10m';
+      for (const server of servers) check(server, spec);
+    };
+    return { named: { ssl_session_cache, server }, done };
   },
 };

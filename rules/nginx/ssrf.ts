@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { enclosing, findAll } from '../../src/nginx/tree.js';
-import { VarModel, canContain, isInternal, parseScript } from '../../src/analysis/security.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { varModelOf, canContain, isInternal, parseScript } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {
@@ -12,14 +12,14 @@ export const rule: Rule = {
     summary: 'proxy_pass host or scheme built from client-controlled data (server-side request forgery)',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
-    // Every proxy_pass outside stream/mail (the name index instead of a walk over every directive).
-    findAll(config, 'proxy_pass').forEach((d) => {
-      if (enclosing(d, 'stream', 'mail')) return undefined;
+    // Every proxy_pass outside stream/mail (by name instead of every directive).
+    const proxy_pass = (d: Directive, _context: unknown, inStreamOrMail: boolean): void => {
+      if (inStreamOrMail) return;
       const target = d.argValue(0);
-      if (target === undefined || isInternal(d)) return undefined;
+      if (target === undefined || isInternal(d)) return;
+      const vars = varModelOf(config);
       const parts = vars.expand(parseScript(target), d);
       // Walk the URL: before "://" a variable may be the scheme or the host, after it the host,
       // and from the first "/" on it is only the path.
@@ -49,7 +49,7 @@ export const rule: Rule = {
           break;
         }
       }
-      return undefined;
-    });
+    };
+    return { named: { proxy_pass } };
   },
 };

@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { findAll } from '../../src/nginx/tree.js';
 import { effectiveList } from '../../src/nginx/effective.js';
 
 const STATUS = new Set(['stub_status', 'status', 'vhost_traffic_status_display', 'api']);
@@ -26,22 +25,22 @@ export const rule: Rule = {
     summary: 'stub_status (or another status page) reachable without an allow/deny restriction',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    // Only the status directives matter: the name index instead of a walk over every directive.
-    [...STATUS].flatMap((name) => findAll(config, name)).forEach((d) => {
-      if (d.block) return undefined;
-      if (d.name === 'status' && d.parent?.name !== 'location') return undefined;
-      if (d.name === 'api' && d.parent?.name !== 'location') return undefined;
+    // Only the status directives matter: by name instead of every directive.
+    const statusPage = (d: Directive): void => {
+      if (d.block) return;
+      if (d.name === 'status' && d.parent?.name !== 'location') return;
+      if (d.name === 'api' && d.parent?.name !== 'location') return;
       const at = d.parent;
       const acl = effectiveList(config, at, 'allow').nodes;
       const restricted = acl.some((a) => a.name === 'deny' && a.args[0]?.value === 'all');
-      if (restricted || (at && authenticated(at))) return undefined;
+      if (restricted || (at && authenticated(at))) return;
       ctx.report({
         node: d,
         message: `${d.name} is served to anyone: connection counts and traffic reveal load and internals (add "allow 127.0.0.1; deny all;" or authentication)`,
       });
-      return undefined;
-    });
+    };
+    return { named: Object.fromEntries([...STATUS].map((name) => [name, statusPage])) };
   },
 };

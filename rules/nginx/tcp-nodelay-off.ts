@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import { replaceArg } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
@@ -11,15 +11,16 @@ export const rule: Rule = {
     summary: 'tcp_nodelay off adds Nagle delays to small responses and streams',
     needs: ['nginx'],
   },
-  check(ctx) {
-    for (const d of findAll(ctx.nginx!, 'tcp_nodelay')) {
+  create(ctx) {
+    const tcp_nodelay = (d: Directive): void => {
       const arg = d.args[0];
-      if (arg?.value !== 'off') continue;
+      if (arg?.value !== 'off') return;
       ctx.report({
         node: d,
         message: 'tcp_nodelay off lets Nagle\'s algorithm hold back the last small packet of a response until the peer\'s delayed ACK arrives (40-200 ms per response on keep-alive connections, worse for streams and WebSockets); nginx defaults to on (set "tcp_nodelay on;")',
         fix: { description: 'set tcp_nodelay on', edits: [replaceArg(d.file, arg, 'on')] },
       });
-    }
+    };
+    return { named: { tcp_nodelay } };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive, NginxConfig } from '../../src/nginx/tree.js';
-import { childrenNamed, findAll } from '../../src/nginx/tree.js';
+import { childrenNamed } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
 import { removeDirective } from '../../src/edit/edits.js';
 import { locationsUnder, outerLevelsUnknown, serverLevelReachable, setsBelow } from './_perf.js';
@@ -31,22 +31,22 @@ export const rule: Rule = {
     summary: 'tcp_nopush on where sendfile is off or only unbuffered proxied traffic flows',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const d of findAll(config, 'tcp_nopush')) {
-      if (d.args[0]?.value !== 'on') continue;
+    const tcp_nopush = (d: Directive): void => {
+      if (d.args[0]?.value !== 'on') return;
       const level = d.parent;
       const fix = { description: 'remove tcp_nopush', edits: [removeDirective(d)] };
       const sendfile = effectiveValue(config, level, 'sendfile', ctx.options.versions.nginx);
       if (sendfile.args?.[0] === 'off' && !setsBelow(level, config, 'sendfile', 'on')) {
         // sendfile may be switched on in a file we cannot see.
-        if (sendfile.isDefault && outerLevelsUnknown(config, level)) continue;
+        if (sendfile.isDefault && outerLevelsUnknown(config, level)) return;
         ctx.report({
           node: d,
           message: `tcp_nopush on has no effect: it only applies to responses sent with sendfile, and sendfile is ${sendfile.isDefault ? 'off (the default)' : `off (line ${sendfile.node!.line})`} here (remove it, or turn sendfile on for static files)`,
           fix,
         });
-        continue;
+        return;
       }
       if (level && onlyUnbufferedProxying(config, level)) {
         ctx.report({
@@ -55,6 +55,7 @@ export const rule: Rule = {
           fix,
         });
       }
-    }
+    };
+    return { named: { tcp_nopush } };
   },
 };

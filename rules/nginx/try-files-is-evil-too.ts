@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 import { inScope } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
@@ -15,15 +15,16 @@ export const rule: Rule = {
     // cache once per http block, so this one runs only when selected by name.
     optIn: true,
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
-    for (const d of findAll(config, 'try_files')) {
+    const try_files = (d: Directive): void => {
       const cache = inScope(config, d, 'open_file_cache');
-      if (cache && cache.args[0]?.value !== 'off') continue;
+      if (cache && cache.args[0]?.value !== 'off') return;
       ctx.report({
         node: d,
         message: `try_files checks the file system for each candidate on every request, and open_file_cache is ${cache ? 'off' : 'not set'} here: enable "open_file_cache max=… inactive=…;" to cache those lookups`,
       });
-    }
+    };
+    return { named: { try_files } };
   },
 };

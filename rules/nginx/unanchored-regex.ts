@@ -1,6 +1,6 @@
 import type { Rule } from '../../src/lint/rule.js';
 import { isEndAnchored, isStartAnchored } from '../../src/analysis/regex.js';
-import { regexSites, VarModel } from '../../src/analysis/security.js';
+import { regexSites, varModelOf } from '../../src/analysis/security.js';
 
 export const rule: Rule = {
   meta: {
@@ -17,7 +17,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const config = ctx.nginx!;
-    const vars = new VarModel(config);
+    const vars = varModelOf(config);
     for (const site of regexSites(config)) {
       if (site.kind !== 'location') continue;
       const regex = vars.regex(site.pattern, site.caseInsensitive);

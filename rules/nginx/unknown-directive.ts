@@ -1,7 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
 import { encodeLatin1 } from '../../src/nginx/tree.js';
-import { lookupDirective, suggestDirective, walkContexts } from '../../src/nginx/directives.js';
+import { lookupDirective, suggestDirective, type ContextName } from '../../src/nginx/directives.js';
 
 /** The byte range of a directive's name as written, when it is written bare (not quoted). */
 function nameRange(d: Directive): { start: number; end: number } | null {
@@ -18,10 +18,10 @@ export const rule: Rule = {
     summary: 'directive not in nginx\'s table (nor a known third-party module\'s), with "did you mean"',
     needs: ['nginx'],
   },
-  check(ctx) {
-    // walkContexts skips the bodies of map/types/geo… and of unknown blocks: no cascades.
-    walkContexts(ctx.nginx!, (d) => {
-      if (lookupDirective(d.name)) return;
+  create(ctx) {
+    const directive = (d: Directive, context: ContextName | null): void => {
+      // Not the bodies of map/types/geo… nor of unknown blocks (no context): no cascades.
+      if (context === null || lookupDirective(d.name)) return;
       const suggestion = suggestDirective(d.name);
       const range = suggestion ? nameRange(d) : null;
       ctx.report({
@@ -35,6 +35,7 @@ export const rule: Rule = {
               }
             : undefined,
       });
-    });
+    };
+    return { directive };
   },
 };

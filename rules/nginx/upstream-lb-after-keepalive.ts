@@ -1,5 +1,7 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { BALANCING_METHODS, httpUpstreams } from '../../src/nginx/query.js';
+import type { Directive } from '../../src/nginx/tree.js';
+import { enclosing } from '../../src/nginx/tree.js';
+import { BALANCING_METHODS } from '../../src/nginx/query.js';
 import { moveBefore } from '../../src/edit/edits.js';
 
 export const rule: Rule = {
@@ -11,11 +13,13 @@ export const rule: Rule = {
     summary: 'a balancing method written after keepalive in an upstream',
     needs: ['nginx'],
   },
-  check(ctx) {
-    for (const up of httpUpstreams(ctx.nginx!)) {
-      const kids = up.block ?? [];
+  create(ctx) {
+    // The upstreams httpUpstreams() lists: blocks outside stream.
+    const upstream = (up: Directive): void => {
+      if (!up.block || enclosing(up, 'stream')) return;
+      const kids = up.block;
       const ka = kids.find((d) => d.name === 'keepalive');
-      if (!ka) continue;
+      if (!ka) return;
       for (const d of kids.slice(kids.indexOf(ka) + 1)) {
         if (!BALANCING_METHODS.includes(d.name)) continue;
         ctx.report({
@@ -24,6 +28,7 @@ export const rule: Rule = {
           fix: d.file === ka.file ? { description: `move "${d.name}" above "keepalive"`, edits: moveBefore(d, ka) } : undefined,
         });
       }
-    }
+    };
+    return { named: { upstream } };
   },
 };

@@ -1,5 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
-import { findAll } from '../../src/nginx/tree.js';
+import type { Directive } from '../../src/nginx/tree.js';
 
 export const rule: Rule = {
   meta: {
@@ -11,15 +11,16 @@ export const rule: Rule = {
     summary: '`none` in valid_referers trusts requests without a Referer header',
     needs: ['nginx'],
   },
-  check(ctx) {
-    for (const d of findAll(ctx.nginx!, 'valid_referers')) {
+  create(ctx) {
+    const valid_referers = (d: Directive): void => {
       const none = d.args.find((a) => a.value === 'none');
-      if (!none) continue;
+      if (!none) return;
       ctx.report({
         node: none,
         file: d.file,
         message: 'valid_referers trusts "none" (no Referer): an attacker can strip the header (meta referrer policy, https→http) and pass the check',
       });
-    }
+    };
+    return { named: { valid_referers } };
   },
 };

@@ -1,6 +1,5 @@
 import type { Rule } from '../../src/lint/rule.js';
 import type { Directive } from '../../src/nginx/tree.js';
-import { findAll, walk } from '../../src/nginx/tree.js';
 import { effectiveValue } from '../../src/nginx/effective.js';
 import { isTlsServer } from '../../src/analysis/security.js';
 
@@ -33,6 +32,12 @@ function allAead(list: string): boolean {
   return adds.length > 0 && adds.every(aeadOnly);
 }
 
+/** A server block nested in a TLS server (the outer one is the one judged). */
+function insideTlsServer(d: Directive): boolean {
+  for (let p = d.parent; p; p = p.parent) if (p.name === 'server' && p.block && isTlsServer(p)) return true;
+  return false;
+}
+
 export const rule: Rule = {
   meta: {
     id: 'nginx/weak-ssl-tls',
@@ -43,12 +48,14 @@ export const rule: Rule = {
     summary: 'SSLv3/TLSv1/TLSv1.1 or weak ciphers (RC4, DES, 3DES, EXPORT, NULL, MD5) enabled',
     needs: ['nginx'],
   },
-  check(ctx) {
+  create(ctx) {
     const config = ctx.nginx!;
     const version = ctx.options.versions.nginx;
-    for (const d of findAll(config, 'ssl_protocols')) {
+    // One handler per name in document order (findings never share a position across names, so
+    // the order of names does not matter).
+    const ssl_protocols = (d: Directive): void => {
       const weak = d.args.filter((a) => WEAK_PROTOCOLS.includes(a.value));
-      if (weak.length === 0) continue;
+      if (weak.length === 0) return;
       const keep = d.args.map((a) => a.value).filter((v) => !WEAK_PROTOCOLS.includes(v));
       const replacement = keep.length > 0 ? keep : ['TLSv1.2'];
       if (!replacement.includes('TLSv1.3')) replacement.push('TLSv1.3');
@@ -57,34 +64,34 @@ export const rule: Rule = {
         message: `ssl_protocols enables ${weak.map((a) => a.value).join(', ')}: deprecated by RFC 8996 and open to downgrade attacks (POODLE, BEAST)`,
         fix: { description: `allow only ${replacement.join(' ')}`, edits: [{ file: d.file.path, start: d.args[0]!.start, end: d.args[d.args.length - 1]!.end, text: replacement.join(' ') }] },
       });
-    }
-    for (const d of findAll(config, 'ssl_ciphers')) {
+    };
+    const ssl_ciphers = (d: Directive): void => {
       const v = d.args[0];
-      if (!v) continue;
+      if (!v) return;
       const weak = weakCipherTokens(v.value);
-      if (weak.length === 0) continue;
+      if (weak.length === 0) return;
       ctx.report({ node: v, file: d.file, message: `ssl_ciphers enables weak suites (${weak.slice(0, 4).join(', ')}${weak.length > 4 ? ', …' : ''}): exclude them (e.g. "…:!aNULL:!MD5:!RC4:!3DES")` });
-    }
-    for (const d of findAll(config, 'ssl_prefer_server_ciphers')) {
-      if (d.args[0]?.value !== 'on') continue;
+    };
+    const ssl_prefer_server_ciphers = (d: Directive): void => {
+      if (d.args[0]?.value !== 'on') return;
       // With CBC suites in the list, the server's order is what keeps them last: say nothing.
       const ciphers = effectiveValue(config, d, 'ssl_ciphers', version);
-      if (ciphers.isDefault || !ciphers.args?.[0] || !allAead(ciphers.args[0])) continue;
+      if (ciphers.isDefault || !ciphers.args?.[0] || !allAead(ciphers.args[0])) return;
       ctx.report({ node: d, severity: 'info', message: 'ssl_prefer_server_ciphers on: the cipher list is all AEAD, so the client should choose, e.g. ChaCha20 on devices without AES hardware (Mozilla intermediate profile: off)' });
-    }
+    };
     // TLS servers that never set ssl_protocols run with the version's default.
-    walk(config.root, (d) => {
-      if (d.name !== 'server' || !d.block || !isTlsServer(d)) return undefined;
+    const server = (d: Directive): void => {
+      if (!d.block || !isTlsServer(d) || insideTlsServer(d)) return;
       const eff = effectiveValue(config, d, 'ssl_protocols', version);
-      if (!eff.isDefault || !eff.args) return false;
+      if (!eff.isDefault || !eff.args) return;
       const weak = eff.args.filter((p) => WEAK_PROTOCOLS.includes(p));
-      if (weak.length === 0) return false;
+      if (weak.length === 0) return;
       ctx.report({
-        node: d as Directive,
+        node: d,
         severity: 'warning',
         message: `this TLS server sets no ssl_protocols, and nginx ${version} defaults to "${eff.args.join(' ')}": ${weak.join(', ')} stay enabled (add "ssl_protocols TLSv1.2 TLSv1.3;")`,
       });
-      return false;
-    });
+    };
+    return { named: { ssl_protocols, ssl_ciphers, ssl_prefer_server_ciphers, server } };
   },
 };

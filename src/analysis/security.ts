@@ -248,6 +248,18 @@ interface Definition {
   at: Directive;
 }
 
+const varModels = new WeakMap<Directive[], VarModel>();
+
+/**
+ * The variable model of a parsed tree, shared by every rule that asks (its caches — parsed
+ * regexes, place-free answers — are pure memos, so sharing them changes no answer).
+ */
+export function varModelOf(config: NginxConfig): VarModel {
+  let model = varModels.get(config.root);
+  if (!model) varModels.set(config.root, (model = new VarModel(config)));
+  return model;
+}
+
 /** Answers "what can `$name` hold here?" by following `set`, `map` and regex captures. */
 export class VarModel {
   private sets = new Map<string, Definition[]>();
@@ -778,7 +790,7 @@ function collectDnsTargets(config: NginxConfig, isInternalName: (h: string) => b
     const name = d.argValue(0);
     if (d.block && name !== undefined && !enclosing(d, 'stream')) upstreams.set(name, d);
   }
-  const vars = new VarModel(config);
+  const vars = varModelOf(config);
   const out: DnsTarget[] = [];
   // Thousands of passes may share one upstream: its servers are listed once (repeats would be
   // dropped below anyway, as the same places).

@@ -1,9 +1,13 @@
-// Runs rules over a deployment model and turns their reports into positioned findings.
+// Runs rules over a deployment model — one walk over the nginx tree for all of them — and turns
+// their reports into positioned findings.
 
 import type { Diagnostic, NginxConfig, SourceFile } from '../nginx/tree.js';
 import { positionOf } from '../nginx/tree.js';
 import type { Deployment } from '../model/types.js';
-import type { Finding, ReportInput, Rule, RuleMeta, RuleOptions } from './rule.js';
+import type { DirectiveHandler, Finding, ReportInput, Rule, RuleContext, RuleMeta, RuleOptions, Visitor } from './rule.js';
+import type { Directive } from '../nginx/tree.js';
+import { childContext, effectiveRootContext, type ContextName } from '../nginx/directives.js';
+import { proxyPasses, type ProxyPass } from '../nginx/query.js';
 import { satisfies } from '../util/version.js';
 
 export interface RunOptions extends RuleOptions {
@@ -24,30 +28,131 @@ export function ruleApplies(meta: RuleMeta, model: Deployment, options: RuleOpti
 export const ruleTimings = new Map<string, number>();
 const timing = Boolean(process.env.CONFTUNE_TIMING);
 
+/** One rule's run: its context, its findings in report order, and whether it has failed. */
+interface RuleRun {
+  rule: Rule;
+  ctx: RuleContext;
+  findings: Finding[];
+  failed: boolean;
+  ms: number;
+}
+
+
+/**
+ * Runs the rules in one walk over the nginx tree: each rule's `check` first, then every
+ * subscribed visitor handler per directive in document order, then each rule's `done`.
+ * Findings are kept per rule and joined in rule order, so output does not depend on how rules
+ * interleave during the walk.
+ */
 export function runRules(model: Deployment, rules: readonly Rule[], options: RunOptions): Finding[] {
-  const findings: Finding[] = [];
+  const runs: RuleRun[] = [];
   for (const rule of rules) {
-    const started = timing ? performance.now() : 0;
     if (!ruleApplies(rule.meta, model, options)) continue;
-    // A file included twice is checked twice: report each place once. Keyed per rule, and checked
-    // before positions and fixes are worked out (on big configs a rule repeats a place thousands of times).
-    const seen = new Set<string>();
-    const report = (input: ReportInput): void => {
-      const place = placeOf(input);
-      if (!place) return;
-      const key = `${place.file.path}\0${place.start}\0${input.message}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      findings.push(toFinding(rule.meta, input, place));
-    };
-    try {
-      rule.check({ model, nginx: model.nginx, gunicorn: model.gunicorn, options, report });
-    } catch (e) {
-      options.onInternalError?.(rule.meta, e);
-    }
-    if (timing) ruleTimings.set(rule.meta.id, (ruleTimings.get(rule.meta.id) ?? 0) + performance.now() - started);
+    runs.push(startRun(rule, model, options));
   }
-  return sortFindings(findings);
+  // A rule that throws is reported as an internal error and stops; the others go on.
+  const fail = (run: RuleRun, e: unknown): void => {
+    run.failed = true;
+    options.onInternalError?.(run.rule.meta, e);
+  };
+  const guarded = (run: RuleRun, fn: () => void): void => {
+    if (run.failed) return;
+    const started = timing ? performance.now() : 0;
+    try {
+      fn();
+    } catch (e) {
+      fail(run, e);
+    }
+    if (timing) run.ms += performance.now() - started;
+  };
+
+  const visitors: Array<{ run: RuleRun; visitor: Visitor }> = [];
+  for (const run of runs) {
+    if (run.rule.check) guarded(run, () => run.rule.check!(run.ctx));
+    if (run.rule.create) guarded(run, () => visitors.push({ run, visitor: run.rule.create!(run.ctx) }));
+  }
+  if (model.nginx && visitors.length > 0) walkOnce(model.nginx, visitors, guarded, fail);
+  for (const { run, visitor } of visitors) if (visitor.done) guarded(run, () => visitor.done!());
+
+  if (timing) for (const run of runs) ruleTimings.set(run.rule.meta.id, (ruleTimings.get(run.rule.meta.id) ?? 0) + run.ms);
+  return sortFindings(runs.flatMap((run) => run.findings));
+}
+
+function startRun(rule: Rule, model: Deployment, options: RuleOptions): RuleRun {
+  const findings: Finding[] = [];
+  // A file included twice is checked twice: report each place once. Keyed per rule, and checked
+  // before positions and fixes are worked out (on big configs a rule repeats a place thousands of times).
+  const seen = new Set<string>();
+  const report = (input: ReportInput): void => {
+    const place = placeOf(input);
+    if (!place) return;
+    const key = `${place.file.path}\0${place.start}\0${input.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push(toFinding(rule.meta, input, place));
+  };
+  return { rule, ctx: { model, nginx: model.nginx, gunicorn: model.gunicorn, options, report }, findings, failed: false, ms: 0 };
+}
+
+/** The single pre-order walk, dispatching each directive to the handlers subscribed to it. */
+function walkOnce(
+  config: NginxConfig,
+  visitors: Array<{ run: RuleRun; visitor: Visitor }>,
+  guarded: (run: RuleRun, fn: () => void) => void,
+  fail: (run: RuleRun, e: unknown) => void,
+): void {
+  const every: Array<[RuleRun, DirectiveHandler]> = [];
+  const byName = new Map<string, Array<[RuleRun, DirectiveHandler]>>();
+  const onProxyPass: Array<[RuleRun, (pp: ProxyPass) => void]> = [];
+  for (const { run, visitor } of visitors) {
+    if (visitor.directive) every.push([run, visitor.directive]);
+    for (const [name, handler] of Object.entries(visitor.named ?? {})) {
+      let list = byName.get(name);
+      if (!list) byName.set(name, (list = []));
+      list.push([run, handler]);
+    }
+    if (visitor.proxyPass) onProxyPass.push([run, visitor.proxyPass]);
+  }
+  const passes = onProxyPass.length > 0 ? new Map(proxyPasses(config).map((pp) => [pp.node, pp])) : null;
+  const call = (handlers: Array<[RuleRun, DirectiveHandler]>, d: Directive, context: ContextName | null, inStreamOrMail: boolean): void => {
+    for (const [run, handler] of handlers) {
+      if (run.failed) continue;
+      // The closure and clock of `guarded` cost ~10% on 400k directives: only when timing.
+      if (timing) guarded(run, () => handler(d, context, inStreamOrMail));
+      else {
+        try {
+          handler(d, context, inStreamOrMail);
+        } catch (e) {
+          fail(run, e);
+        }
+      }
+    }
+  };
+  // Pre-order with an explicit stack (parallel arrays: no per-node allocation on 400k directives).
+  const nodes: Directive[] = [];
+  const contexts: Array<ContextName | null> = [];
+  const below: boolean[] = [];
+  const push = (list: Directive[], context: ContextName | null, inStreamOrMail: boolean): void => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      nodes.push(list[i]!);
+      contexts.push(context);
+      below.push(inStreamOrMail);
+    }
+  };
+  push(config.root, effectiveRootContext(config), false);
+  while (nodes.length > 0) {
+    const d = nodes.pop()!;
+    const context = contexts.pop()!;
+    const inStreamOrMail = below.pop()! || d.name === 'stream' || d.name === 'mail';
+    if (every.length > 0) call(every, d, context, inStreamOrMail);
+    const named = byName.get(d.name);
+    if (named) call(named, d, context, inStreamOrMail);
+    const pp = passes?.get(d);
+    if (pp) {
+      for (const [run, handler] of onProxyPass) if (!run.failed) guarded(run, () => handler(pp));
+    }
+    if (d.block && d.block.length > 0) push(d.block, context === null ? null : childContext(d, context), inStreamOrMail);
+  }
 }
 
 /** The slowest rules (`CONFTUNE_TIMING=N`, default 10) as a table on stderr, like ESLint's TIMING. */

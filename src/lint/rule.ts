@@ -1,6 +1,8 @@
 // What a rule is and what it may do. Rules are pure: they read the model and report findings.
 
 import type { Arg, Directive, NginxConfig, Severity, SourceFile } from '../nginx/tree.js';
+import type { ContextName } from '../nginx/directives.js';
+import type { ProxyPass } from '../nginx/query.js';
 import type { GunicornApp, Origin } from '../gunicorn/types.js';
 import type { Deployment } from '../model/types.js';
 
@@ -96,9 +98,36 @@ export interface RuleContext {
   report(input: ReportInput): void;
 }
 
+/**
+ * `context`: the block kind nginx reads the directive in (null inside map/types/Lua bodies and
+ * other blocks whose content is not directives). `inStreamOrMail`: the directive is a `stream` or
+ * `mail` block or sits anywhere below one (most http rules skip those).
+ */
+export type DirectiveHandler = (d: Directive, context: ContextName | null, inStreamOrMail: boolean) => void;
+
+/**
+ * What a rule subscribes to in the engine's single walk over the nginx tree (includes expanded,
+ * document order). ESLint's model: the rule's state lives in the closure `create` returns.
+ */
+export interface Visitor {
+  /** Every directive. */
+  directive?: DirectiveHandler;
+  /** Directives by name: `{ proxy_pass(d) {…}, location(d) {…} }`. */
+  named?: Record<string, DirectiveHandler>;
+  /** Each `proxy_pass` in http context, resolved to its upstream (as `proxyPasses()` lists them). */
+  proxyPass?(pp: ProxyPass): void;
+  /** After the walk: rules that gather first report here. */
+  done?(): void;
+}
+
+/**
+ * A rule either subscribes to the walk (`create`) or looks at the whole deployment once (`check`:
+ * gunicorn apps, cross-program rules, whole-config facts). It may have both: `check` runs first.
+ */
 export interface Rule {
   meta: RuleMeta;
-  check(ctx: RuleContext): void;
+  check?(ctx: RuleContext): void;
+  create?(ctx: RuleContext): Visitor;
 }
 
 export interface Finding {

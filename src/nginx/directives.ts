@@ -4,6 +4,7 @@
 // third-party modules in directives-extra.ts. Parsed lazily on first lookup; no I/O.
 
 import type { Directive, NginxConfig } from './tree.js';
+import { walkStats } from './tree.js';
 import { REFERENCE_DIRECTIVES, REFERENCE_MODULES } from './directives-data.js';
 import { EXTRA_DIRECTIVES, type ExtraDirective } from './directives-extra.js';
 
@@ -614,6 +615,7 @@ export function walkContexts(
   config: Pick<NginxConfig, 'root' | 'rootContext'>,
   visit: (d: Directive, context: ContextName) => void,
 ): void {
+  walkStats.fromTop++;
   const flat = contextsOf(config);
   const nodes = flat.nodes;
   const contexts = flat.contexts;

@@ -574,8 +574,12 @@ function flatTreeOf(nodes: Directive[]): FlatTree | undefined {
   return tree;
 }
 
+/** How many walks started at a config's top level (the engine's test counts the rules' own walks). */
+export const walkStats = { fromTop: 0 };
+
 /** Depth-first walk over every directive (includes expanded). Return false from `visit` to skip a subtree. */
 export function walk(nodes: Directive[], visit: (d: Directive) => boolean | void): void {
+  if (nodes.length > 0 && nodes[0]!.parent === null) walkStats.fromTop++;
   const flat = flatTreeOf(nodes);
   if (flat) {
     const list = flat.nodes;
