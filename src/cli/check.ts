@@ -26,6 +26,9 @@ export interface CheckCliOptions {
   singleFile?: boolean;
   stdinFilename?: string;
   reportUnusedDisables?: boolean;
+  baseline?: string;
+  updateBaseline?: boolean;
+  strictBaseline?: boolean;
   color?: boolean;
   fix?: boolean;
   unsafe?: boolean;
@@ -64,6 +67,9 @@ export function registerCheckCommand(program: Command): void {
     .option('--single-file', 'do not follow include directives')
     .option('--stdin-filename <name>', 'file name to report for stdin input')
     .option('--report-unused-disables', 'report suppression comments that suppress nothing')
+    .option('--baseline <file>', 'report only findings not listed in this baseline file (see docs/baseline.md)')
+    .option('--update-baseline', 'write the findings of this run to the baseline (default conftune-baseline.json) and exit 0')
+    .option('--strict-baseline', 'with --baseline: exit 1 when baseline entries no longer match')
     .option('--color', 'force colour output')
     .option('--no-color', 'never colour output')
     .option('--fix', 'apply safe fixes in place (atomic writes, verified with nginx -t when available)')
@@ -125,6 +131,16 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     if (eq <= 0 || eq === spec.length - 1 || !spec.startsWith('/')) return fail(`--include-path must look like /etc/nginx=deploy/nginx, got "${spec}"`);
     (includePaths ??= {})[spec.slice(0, eq)] = spec.slice(eq + 1);
   }
+  // --baseline / --update-baseline (src/baseline/): read before checking, so a missing file fails fast.
+  const baselineApi = opts.baseline !== undefined || opts.updateBaseline || opts.strictBaseline ? await import('../baseline/index.js') : undefined;
+  let baseline: import('../baseline/index.js').OpenBaseline | undefined;
+  if (baselineApi) {
+    if (opts.strictBaseline && opts.baseline === undefined) return fail('--strict-baseline needs --baseline <file>');
+    if (opts.updateBaseline && (opts.fix || opts.diff || opts.fixDryRun)) return fail('--update-baseline records the findings as they are: run --fix first, then --update-baseline');
+    const opened = baselineApi.openBaseline(opts.baseline ?? baselineApi.DEFAULT_BASELINE, cwd, { update: Boolean(opts.updateBaseline) });
+    if ('error' in opened) return fail(opened.error);
+    baseline = opened;
+  }
   const stdin = paths.includes('-') ? fs.readFileSync(0).toString('latin1') : undefined;
   const checkOptions = {
     paths,
@@ -153,6 +169,26 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   if (result.findings.length === 0 && result.errors.length === 0 && result.files.size === 0) {
     if (paths.length === 0 && !opts.nginx && !opts.gunicorn) return fail('no nginx or gunicorn configuration found here (give paths, or run in the directory holding nginx.conf)');
   }
+  const baselineScope = { extraRules: opts.reportUnusedDisables ?? (config as { reportUnusedDisables?: boolean }).reportUnusedDisables ? ['conftune/unused-disable'] : [] };
+  if (baselineApi && baseline && opts.updateBaseline) {
+    // A run that could not read or parse a file cannot say what is known there: nothing is written.
+    for (const e of result.errors) process.stderr.write(`conftune: ${e.line > 0 ? `${relativeName(cwd, e.file)}:${e.line}:${e.column}: ` : ''}${e.message}\n`);
+    if (result.errors.length > 0 || result.internalErrors.length > 0) return fail(`${baseline.name} not written: the check failed (see above)`);
+    const updated = baselineApi.updateBaseline(baseline, result, baselineScope);
+    if ('error' in updated) return fail(updated.error);
+    process.stderr.write(`conftune: ${updated.message}\n`);
+    return 0;
+  }
+  // Known findings leave `findings` (the fixer's re-checks too: --fix applies only what is reported).
+  const baselineOutcomes = new Map<object, import('../baseline/index.js').BaselineOutcome>();
+  const withoutBaseline = (r: typeof result): typeof result => {
+    if (!baselineApi || !baseline) return r;
+    const o = baselineApi.applyBaseline(baseline, r, baselineScope, Boolean(opts.strictBaseline));
+    const filtered = { ...o.result, notes: [...o.result.notes, ...o.notes] };
+    baselineOutcomes.set(filtered, o);
+    return filtered;
+  };
+  result = withoutBaseline(result);
 
   const color = opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR && !opts.output);
   const failLevel: Severity = opts.failLevel ?? (config as { failLevel?: Severity }).failLevel ?? 'warning';
@@ -164,7 +200,7 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
       unsafe: Boolean(opts.unsafe),
       verify: opts.verify !== false,
       cwd,
-      recheck: (overrides) => check({ ...checkOptions, overrides } as Parameters<typeof check>[0]),
+      recheck: (overrides) => withoutBaseline(check({ ...checkOptions, overrides } as Parameters<typeof check>[0])),
       format: opts.format,
       fromStdin: stdin !== undefined,
     });
@@ -176,6 +212,7 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     // --diff and --fix-dry-run print only the patch / the edit list.
     if (opts.diff || (opts.fixDryRun && opts.format === 'json')) return exitCodeFor(result, failLevel, atOrAbove);
   }
+  const baselineOutcome = baselineOutcomes.get(result);
 
   const reporter = await loadReporter(opts.format as 'stylish');
   const text = reporter({
@@ -183,6 +220,7 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
     suppressed: result.suppressed,
     errors: result.errors,
     notes: result.notes,
+    baseline: baseline && baselineOutcome ? { file: baseline.file, matched: baselineOutcome.matched, stale: baselineOutcome.notes.map((n) => n.message) } : undefined,
     targets: result.targets,
     files: result.files,
     rules: result.rules,
@@ -210,7 +248,8 @@ export async function runCheckCli(paths: string[], opts: CheckCliOptions): Promi
   }
   setCurrentFile(undefined);
   if (result.internalErrors.length > 0) return 2;
-  return exitCodeFor(result, failLevel, atOrAbove);
+  const code = exitCodeFor(result, failLevel, atOrAbove);
+  return code === 0 && opts.strictBaseline && baselineOutcome?.stale.length ? 1 : code;
 }
 
 function relativeName(cwd: string, file: string): string {

@@ -172,8 +172,23 @@ function notification(e: CheckError, cwd: string) {
   };
 }
 
+/** Baseline entries that matched nothing: notes on the baseline file, not results. */
+function staleNotifications(input: ReportInput) {
+  const b = input.baseline;
+  if (!b) return [];
+  return b.stale.map((text) => ({
+    level: 'note' as const,
+    message: { text },
+    descriptor: { id: 'conftune/baseline-stale' },
+    locations: [{ physicalLocation: { artifactLocation: artifactLocation(b.file, input.cwd) } }],
+  }));
+}
+
 export function sarifLog(input: ReportInput) {
-  const all = [...input.findings, ...input.suppressed];
+  // Baselined findings stay in the log as externally suppressed (code scanning shows them as
+  // dismissed, and their fingerprints are those of a run without the baseline).
+  const baselined = new Set(input.baseline?.matched ?? []);
+  const all = [...input.findings, ...input.suppressed, ...baselined];
   const rules = [...input.rules, ...describeMissingRules(all, input.rules)];
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const prints = fingerprints(all, input.files);
@@ -189,6 +204,8 @@ export function sarifLog(input: ReportInput) {
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i]! },
       ...(fix ? { fixes: [fix] } : {}),
       ...(f.suppressed ? { suppressions: [{ kind: 'inSource' as const, justification: f.suppressed.comment }] } : {}),
+      ...(baselined.has(f) ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `listed in the baseline ${path.basename(input.baseline!.file)}` }] } : {}),
+      ...(input.baseline && !f.suppressed ? { baselineState: baselined.has(f) ? ('unchanged' as const) : ('new' as const) } : {}),
       properties: { category: f.category },
     };
   });
@@ -209,7 +226,9 @@ export function sarifLog(input: ReportInput) {
         invocations: [
           {
             executionSuccessful: input.errors.length === 0,
-            ...(input.errors.length ? { toolExecutionNotifications: input.errors.map((e) => notification(e, input.cwd)) } : {}),
+            ...(input.errors.length || input.baseline?.stale.length
+              ? { toolExecutionNotifications: [...input.errors.map((e) => notification(e, input.cwd)), ...staleNotifications(input)] }
+              : {}),
           },
         ],
         originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(input.cwd.endsWith(path.sep) ? input.cwd : input.cwd + path.sep).href } },

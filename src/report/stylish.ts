@@ -42,7 +42,8 @@ export const stylish: Reporter = (input) => {
     out.push(
       `${total} finding${total === 1 ? '' : 's'} (${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info} info)` +
         (fixable ? `; ${fixable} fixable with --fix` : '') +
-        (input.suppressed.length ? `; ${input.suppressed.length} suppressed` : ''),
+        (input.suppressed.length ? `; ${input.suppressed.length} suppressed` : '') +
+        (input.baseline?.matched.length ? `; ${input.baseline.matched.length} in the baseline` : ''),
     );
   }
   return out.length ? out.join('\n') + '\n' : '';

@@ -13,6 +13,8 @@ export interface ReportInput {
   notes?: CheckError[];
   /** Target versions and cores the rules used, with their sources. */
   targets?: Targets;
+  /** Set when `--baseline` took known findings out of `findings` (see src/baseline/). */
+  baseline?: BaselineReport;
   files: Map<string, SourceFile>;
   rules: RuleMeta[];
   /** Paths are printed relative to this directory. */
@@ -22,3 +24,12 @@ export interface ReportInput {
 }
 
 export type Reporter = (input: ReportInput) => string;
+
+export interface BaselineReport {
+  /** The baseline file (absolute). */
+  file: string;
+  /** Findings the baseline lists: not reported; SARIF keeps them as externally suppressed results. */
+  matched: Finding[];
+  /** Notes on the baseline: entries that matched nothing this run checked, changed target versions. */
+  stale: string[];
+}

@@ -30,7 +30,11 @@ const allowedImports: Record<string, string[]> = {
   report: ['api', 'lint', 'nginx', 'util'],
   probe: ['util'],
   tune: ['api', 'rules', 'fix', 'sandbox', 'probe', 'analysis', 'edit', 'lint', 'model', 'nginx', 'gunicorn', 'util'],
-  cli: ['api', 'rules', 'fix', 'report', 'tune', 'probe', 'sandbox', 'analysis', 'edit', 'lint', 'model', 'nginx', 'gunicorn', 'util'],
+  // The baseline filters a check's findings: it reads the api's CheckResult type only.
+  baseline: ['api', 'lint', 'nginx', 'util'],
+  // The language server runs the api in a worker and borrows `explain`'s text (loaded on demand) for hovers.
+  lsp: ['cli', 'api', 'report', 'lint', 'model', 'nginx', 'gunicorn', 'util'],
+  cli: ['baseline', 'lsp', 'api', 'rules', 'fix', 'report', 'tune', 'probe', 'sandbox', 'analysis', 'edit', 'lint', 'model', 'nginx', 'gunicorn', 'util'],
 };
 
 function sourceFiles(dir: string): string[] {
